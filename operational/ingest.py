@@ -1,0 +1,173 @@
+"""Idempotent bulk ingest of canonical events: validate, COPY into staging, set-based upserts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from operational.call_state import RECOMPUTE_CALLS, RECOMPUTE_MESSAGES
+from operational.events import EventRejected, ValidEvent, validate
+
+BATCH_SIZE = 20_000
+
+_STAGING = """
+create temp table if not exists stage_events (
+    event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
+) on commit delete rows;
+create temp table if not exists touched (
+    event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
+) on commit delete rows;
+"""
+
+_INSERT_EVENTS = sa.text(
+    """
+with inserted as (
+    insert into events (account_id, event_id, type, occurred_at, call_id, message_id, payload)
+    select distinct on (event_id) :account_id, event_id, type, occurred_at, call_id, message_id, payload
+    from stage_events
+    order by event_id
+    on conflict do nothing
+    returning event_id, type, occurred_at, call_id, message_id, payload
+)
+insert into touched select * from inserted
+"""
+)
+
+_DIMENSIONS = {
+    "agents": "select payload ->> 'agent' from touched union select payload ->> 'to_agent' from touched",
+    "queues": "select payload ->> 'queue' from touched union select payload ->> 'to_queue' from touched",
+    "campaigns": "select payload ->> 'campaign' from touched",
+}
+
+_AGENT_STATUS = sa.text(
+    """
+insert into agent_status_events (account_id, event_id, agent, status, occurred_at)
+select :account_id, event_id, payload ->> 'agent', payload ->> 'status', occurred_at
+from touched where type = 'agent.status'
+"""
+)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One event refused: where it was (line number or position), its id if any, the field and why."""
+
+    position: int
+    event_id: str | None
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        ident = f" ({self.event_id})" if self.event_id else ""
+        return f"line {self.position}{ident}: {self.field}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    stored: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - self.stored - len(self.rejected)
+
+    @property
+    def rate(self) -> float:
+        return self.received / self.seconds if self.seconds else 0.0
+
+
+def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> int:
+    """Store one batch in the caller's transaction; return how many events were new."""
+    # One ingest at a time per account: a call's state is recomputed from all its stored events, so two
+    # overlapping batches of the same call must not each miss the other's events.
+    conn.execute(sa.text("select pg_advisory_xact_lock(42, :a)"), {"a": account_id})
+    conn.exec_driver_sql(_STAGING)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(
+        "copy stage_events (event_id, type, occurred_at, call_id, message_id, payload) from stdin"
+    ) as copy:
+        for ev in batch:
+            copy.write_row(
+                (ev.event_id, ev.type, ev.occurred_at, ev.call_id, ev.message_id, orjson.dumps(ev.payload).decode())
+            )
+    params = {"account_id": account_id}
+    stored = conn.execute(_INSERT_EVENTS, params).rowcount
+    if not stored:
+        return 0
+    for table, names in _DIMENSIONS.items():
+        conn.execute(
+            sa.text(
+                f"insert into {table} (account_id, name) select distinct :account_id, n from ({names}) x(n) "
+                "where n is not null and n <> '' on conflict do nothing"
+            ),
+            params,
+        )
+    conn.execute(_AGENT_STATUS, params)
+    conn.execute(RECOMPUTE_CALLS, params)
+    conn.execute(RECOMPUTE_MESSAGES, params)
+    return stored
+
+
+def ingest_events(
+    engine: Engine,
+    account_id: int,
+    events: Iterable[tuple[int, Any]],
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Validate and store ``(position, decoded event)`` pairs; bad events are reported, the rest stored.
+
+    ``position`` is what a rejection names (a file's line number, a request's index). A decoded value
+    that is an :class:`EventRejected` (a line that was not JSON) is recorded as rejected.
+    """
+    report = IngestReport()
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    batch: list[ValidEvent] = []
+
+    def flush() -> None:
+        with engine.begin() as conn:
+            report.stored += store_batch(conn, account_id, batch)
+        if on_batch:
+            on_batch(len(batch))
+        batch.clear()
+
+    for position, obj in events:
+        report.received += 1
+        try:
+            if isinstance(obj, EventRejected):
+                raise obj
+            batch.append(validate(obj, now))
+        except EventRejected as err:
+            event_id = obj.get("event_id") if isinstance(obj, dict) else None
+            report.rejected.append(Rejection(position, event_id, err.field, err.reason))
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """Decoded lines of a JSONL file with their line numbers; blank lines skipped, bad JSON kept as errors."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, orjson.loads(line)
+            except orjson.JSONDecodeError as err:
+                yield number, EventRejected("line", f"not valid JSON ({err})")

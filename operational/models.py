@@ -1,0 +1,165 @@
+"""SQLAlchemy models of the operational store: tenants, dimensions, the event ledger and derived state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Every row the warehouse extracts carries ``change_seq``: a value from one sequence, set again whenever the
+# row changes, so the extractor reads "everything after the last value I saw" (with a look-back for
+# transactions that committed late).
+change_seq = sa.Sequence("change_seq", metadata=None)
+SECONDS = sa.Numeric(14, 6)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _seq_column() -> Mapped[int]:
+    return mapped_column(sa.BigInteger, server_default=sa.text("nextval('change_seq')"), nullable=False)
+
+
+def _created_column() -> Mapped[datetime]:
+    return mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
+
+
+class Account(Base):
+    """A tenant: a business with its time zone and metric settings."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    short_abandon_seconds: Mapped[Decimal] = mapped_column(SECONDS, server_default="5")
+    service_level_seconds: Mapped[Decimal] = mapped_column(SECONDS, server_default="20")
+    success_dispositions: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.Text), server_default=sa.text("array['sale']::text[]")
+    )
+    created_at: Mapped[datetime] = _created_column()
+    change_seq: Mapped[int] = _seq_column()
+
+
+class _Named:
+    """Agents, queues and campaigns: account-unique names, created on first sight."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = _created_column()
+    change_seq: Mapped[int] = _seq_column()
+
+
+class Agent(_Named, Base):
+    __tablename__ = "agents"
+    __table_args__ = (sa.UniqueConstraint("account_id", "name"),)
+
+
+class Queue(_Named, Base):
+    __tablename__ = "queues"
+    __table_args__ = (sa.UniqueConstraint("account_id", "name"),)
+
+
+class Campaign(_Named, Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (sa.UniqueConstraint("account_id", "name"),)
+
+
+class Event(Base):
+    """The ledger of every accepted canonical event; (account, event_id) makes ingest idempotent."""
+
+    __tablename__ = "events"
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(40))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    call_id: Mapped[str | None] = mapped_column(sa.String(200))
+    message_id: Mapped[str | None] = mapped_column(sa.String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = _created_column()
+    __table_args__ = (
+        sa.Index("ix_events_call", "account_id", "call_id", postgresql_where=sa.text("call_id is not null")),
+        sa.Index(
+            "ix_events_message", "account_id", "message_id", postgresql_where=sa.text("message_id is not null")
+        ),
+    )
+
+
+class Call(Base):
+    """A call's state, recomputed from all its events in ``occurred_at`` order on every ingest."""
+
+    __tablename__ = "calls"
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    call_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    direction: Mapped[str | None] = mapped_column(sa.String(10))
+    from_number: Mapped[str | None] = mapped_column(sa.String(32))
+    to_number: Mapped[str | None] = mapped_column(sa.String(32))
+    queue: Mapped[str | None] = mapped_column(sa.String(200))
+    campaign: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_id: Mapped[str | None] = mapped_column(sa.String(200))
+    ai_agent: Mapped[str | None] = mapped_column(sa.String(200))
+    agent: Mapped[str | None] = mapped_column(sa.String(200))
+    connected_agent: Mapped[str | None] = mapped_column(sa.String(200))
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    queued_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    answered_by: Mapped[str | None] = mapped_column(sa.String(10))
+    connected_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    wrapup_ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    disposition: Mapped[str | None] = mapped_column(sa.String(100))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    wait_seconds: Mapped[Decimal | None] = mapped_column(SECONDS)
+    hold_seconds: Mapped[Decimal] = mapped_column(SECONDS)
+    talk_seconds: Mapped[Decimal] = mapped_column(SECONDS)
+    wrap_seconds: Mapped[Decimal] = mapped_column(SECONDS)
+    event_count: Mapped[int] = mapped_column(sa.Integer)
+    change_seq: Mapped[int] = _seq_column()
+
+
+class Message(Base):
+    """An SMS/MMS/chat/e-mail message and its final delivery status by ``occurred_at``."""
+
+    __tablename__ = "messages"
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    direction: Mapped[str | None] = mapped_column(sa.String(10))
+    channel: Mapped[str | None] = mapped_column(sa.String(10))
+    from_number: Mapped[str | None] = mapped_column(sa.String(32))
+    to_number: Mapped[str | None] = mapped_column(sa.String(32))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    media_count: Mapped[int | None] = mapped_column(sa.Integer)
+    campaign: Mapped[str | None] = mapped_column(sa.String(200))
+    agent: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    status: Mapped[str | None] = mapped_column(sa.String(20))
+    status_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    error_code: Mapped[str | None] = mapped_column(sa.String(40))
+    change_seq: Mapped[int] = _seq_column()
+
+
+class AgentStatusEvent(Base):
+    """One ``agent.status`` event; the warehouse turns consecutive events into intervals."""
+
+    __tablename__ = "agent_status_events"
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    agent: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    change_seq: Mapped[int] = _seq_column()

@@ -1,0 +1,32 @@
+"""The Dagster ``Definitions``: extract → dbt → publish, the refresh job and its schedule."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.extract import extract_assets
+from pipelines.publish import served_warehouse
+from pipelines.resources import build_resources
+from pipelines.transform import warehouse_models
+
+refresh_job = dg.define_asset_job(
+    name="refresh",
+    selection=dg.AssetSelection.all(),
+    description="Extract changed operational rows, build the dbt project with its tests, publish the marts.",
+    executor_def=dg.in_process_executor,
+)
+
+refresh_schedule = dg.ScheduleDefinition(
+    name="refresh_every_5_minutes",
+    job=refresh_job,
+    cron_schedule="*/5 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Keeps the served warehouse within minutes of the operational data.",
+)
+
+defs = dg.Definitions(
+    assets=[*extract_assets, warehouse_models, served_warehouse],
+    jobs=[refresh_job],
+    schedules=[refresh_schedule],
+    resources=build_resources(),
+)

@@ -1,0 +1,85 @@
+"""``voxlink refresh``: run the Dagster refresh job in this process and summarise what it did."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from voxlink.settings import get_settings
+
+
+class RefreshFailed(RuntimeError):
+    """The job failed; the previously served warehouse is still the one readers see."""
+
+
+@dataclass
+class RefreshResult:
+    seconds: float
+    steps: dict[str, float] = field(default_factory=dict)
+    version: int | None = None
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{name} {secs:.1f}s" for name, secs in self.steps.items())
+        return f"refresh published warehouse version {self.version} in {self.seconds:.1f}s ({parts})"
+
+
+def prepare_dagster_home() -> None:
+    """Point DAGSTER_HOME at VOXLINK_HOME/dagster, holding the repo's dagster.yaml."""
+    settings = get_settings()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    source = settings.transforms_dir.parent / "dagster.yaml"
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        target.write_bytes(source.read_bytes())
+    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ.setdefault("VOXLINK_DAGSTER_STORAGE", str(home / "storage"))
+
+
+def run_refresh(*, full: bool = False) -> RefreshResult:
+    """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails."""
+    prepare_dagster_home()
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.extract import reset_raw
+
+    started = time.perf_counter()
+    resources = defs.resources
+    if full:
+        reset_raw(resources["warehouse"])  # type: ignore[arg-type]
+    job = defs.resolve_job_def("refresh")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            run_config=dg.RunConfig(ops={"warehouse_models": {"config": {"full_refresh": full}}}),
+            raise_on_error=False,
+        )
+        steps: dict[str, float] = {}
+        for event in result.all_events:
+            if event.is_step_success and event.step_key:
+                stats = event.event_specific_data
+                duration = getattr(stats, "duration_ms", None)
+                if duration is not None:
+                    steps[event.step_key] = duration / 1000
+    if not result.success:
+        failure = next((e for e in result.all_events if e.is_step_failure), None)
+        raise RefreshFailed(_failure_text(failure))
+    version = None
+    for event in result.all_events:
+        if event.is_step_materialization and event.asset_key and event.asset_key.path == ["served_warehouse"]:
+            version = event.materialization.metadata["version"].value  # type: ignore[union-attr]
+    return RefreshResult(time.perf_counter() - started, steps, version)  # type: ignore[arg-type]
+
+
+def _failure_text(failure) -> str:  # type: ignore[no-untyped-def]
+    """One readable line from a failed step: dbt's own error lines when there are any."""
+    if failure is None:
+        return "refresh failed (no step failure recorded)"
+    message = failure.event_specific_data.error.message
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if "Errors parsed from dbt logs:" in lines:
+        lines = lines[lines.index("Errors parsed from dbt logs:") + 1 :]
+    detail = "; ".join(dict.fromkeys(lines[:4]))
+    return f"refresh failed at {failure.step_key}: {detail} (the last good warehouse is still served)"

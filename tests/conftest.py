@@ -1,0 +1,54 @@
+"""Shared fixtures: one embedded PostgreSQL per session, a fresh migrated database per test module."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+# Tests never touch a developer's ./.voxlink: everything lives under one temporary home.
+_HOME = Path(tempfile.mkdtemp(prefix="voxlink-test-"))
+os.environ["VOXLINK_HOME"] = str(_HOME)
+_EXTERNAL_URL = os.environ.pop("VOXLINK_DATABASE_URL", None)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """URL of the session's PostgreSQL server (embedded, or the one VOXLINK_DATABASE_URL names)."""
+    from operational import database
+
+    if _EXTERNAL_URL:
+        yield database._with_driver(_EXTERNAL_URL)
+        return
+    socket_dir = database.start_embedded(_HOME / "pgdata", cleanup_mode="stop")
+    yield f"postgresql+psycopg://postgres@/postgres?host={socket_dir}"
+
+
+@pytest.fixture(scope="module")
+def db_url(server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database for this test module, migrated by Alembic, used as the product database."""
+    from operational import database
+    from voxlink.settings import get_settings
+
+    name = f"t_{request.module.__name__.rsplit('.', 1)[-1][:30]}_{uuid.uuid4().hex[:6]}".lower()
+    url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    database.ensure_database(url)
+    database.migrate(url)
+    os.environ["VOXLINK_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    yield url
+    os.environ.pop("VOXLINK_DATABASE_URL", None)
+    get_settings.cache_clear()
+    database.engine_for.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def engine(db_url: str) -> sa.Engine:
+    from operational.database import engine_for
+
+    return engine_for(db_url)

@@ -1,0 +1,35 @@
+with source as (
+    select * from {{ source('raw', 'calls') }}
+),
+
+renamed as (
+    select
+        account_id,
+        call_id,
+        direction,
+        status,
+        from_number,
+        to_number,
+        coalesce(queue, '') as queue_name,
+        coalesce(campaign, '') as campaign_name,
+        coalesce(agent, '') as agent_name,
+        coalesce(connected_agent, '') as connected_agent_name,
+        contact_id,
+        ai_agent,
+        answered_by,
+        end_reason,
+        disposition,
+        started_at,
+        queued_at,
+        answered_at,
+        connected_at,
+        ended_at,
+        wrapup_ended_at,
+        cast(wait_seconds as decimal(18, 6)) as wait_seconds,
+        cast(hold_seconds as decimal(18, 6)) as hold_seconds,
+        cast(talk_seconds as decimal(18, 6)) as talk_seconds,
+        cast(wrap_seconds as decimal(18, 6)) as wrap_seconds
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""VoxLink Analytics: settings and the command line that composes the product's parts."""

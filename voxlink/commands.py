@@ -1,0 +1,189 @@
+"""Handlers behind each ``voxlink`` subcommand; thin adapters that turn core errors into CLI messages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from voxlink.cli import CliError
+from voxlink.settings import REPO_ROOT, get_settings
+
+DEMO_ACCOUNTS = (("acme", "America/New_York", "Acme Support"), ("globex", "Europe/London", "Globex Sales"))
+
+
+def db(args: argparse.Namespace) -> int:
+    from operational import database
+
+    settings = get_settings()
+    if args.action == "up":
+        url = database.prepare(settings)
+        where = settings.database_url and "external server" or f"embedded, data in {settings.pgdata_dir}"
+        print(f"PostgreSQL is up ({where}); schema at the newest migration")
+        print(f"  {url}")
+    elif args.action == "down":
+        if settings.database_url:
+            raise CliError("VOXLINK_DATABASE_URL points at an external server; nothing embedded to stop")
+        print("stopped" if database.stop_embedded(settings) else "not running")
+    else:
+        status = database.embedded_status(settings)
+        if settings.database_url:
+            print(f"external server: {settings.database_url}")
+        elif status.running:
+            print(f"running (pid {status.pid}, socket {status.socket_dir}, data {status.pgdata})")
+        else:
+            print(f"not running (data {status.pgdata})")
+            return 3
+    return 0
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from operational import database
+
+    return database.engine_for(database.prepare())
+
+
+def accounts(args: argparse.Namespace) -> int:
+    from operational.accounts import AccountError, create_account, list_accounts
+
+    engine = _engine()
+    if args.action == "create":
+        try:
+            ref = create_account(engine, args.slug, args.timezone, args.name)
+        except AccountError as err:
+            raise CliError(str(err)) from None
+        print(f"created account {ref.slug} (id {ref.id}, time zone {ref.timezone})")
+    else:
+        for ref in list_accounts(engine):
+            print(f"{ref.slug}\t{ref.timezone}")
+    return 0
+
+
+def _report_ingest(report, label: str) -> None:  # type: ignore[no-untyped-def]
+    print(
+        f"{label}: {report.received:,} events read, {report.stored:,} stored, {report.duplicates:,} duplicates, "
+        f"{len(report.rejected):,} rejected in {report.seconds:.1f} s ({report.rate:,.0f} events/s)"
+    )
+    for rejection in report.rejected[:20]:
+        print(f"  rejected {rejection}", file=sys.stderr)
+    if len(report.rejected) > 20:
+        print(f"  … and {len(report.rejected) - 20} more rejected", file=sys.stderr)
+
+
+def ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from operational.accounts import AccountError, get_account
+    from operational.ingest import ingest_events, read_jsonl
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    engine = _engine()
+    try:
+        account = get_account(engine, args.account)
+    except AccountError as err:
+        raise CliError(str(err)) from None
+    with tqdm(desc="ingest", unit=" events", disable=args.quiet or None, unit_scale=True) as bar:
+        report = ingest_events(engine, account.id, read_jsonl(path), on_batch=bar.update)
+    _report_ingest(report, str(path))
+    return 2 if report.rejected else 0
+
+
+def _ensure_account(engine, slug: str, timezone: str, name: str | None = None):  # type: ignore[no-untyped-def]
+    from operational.accounts import AccountError, create_account, get_account
+
+    try:
+        return get_account(engine, slug)
+    except AccountError:
+        return create_account(engine, slug, timezone, name)
+
+
+def _simulate_into(engine, slug: str, timezone: str, days: int, seed: int, end: date | None, name=None) -> None:  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    from operational.ingest import ingest_events
+    from operational.simulator import simulate as generate
+
+    account = _ensure_account(engine, slug, timezone, name)
+    events = generate(days=days, timezone=account.timezone, seed=seed, end_date=end, account_slug=slug)
+    with tqdm(desc=f"simulate {slug}", unit=" events", unit_scale=True) as bar:
+        report = ingest_events(engine, account.id, enumerate(events, start=1), on_batch=bar.update)
+    _report_ingest(report, f"simulated {days} days for {slug}")
+
+
+def simulate(args: argparse.Namespace) -> int:
+    if args.days < 1:
+        raise CliError("--days must be at least 1")
+    _simulate_into(_engine(), args.account, args.timezone, args.days, args.seed, args.end)
+    return 0
+
+
+def refresh(args: argparse.Namespace) -> int:
+    from pipelines.refresh import RefreshFailed, run_refresh
+
+    _engine()
+    try:
+        result = run_refresh(full=args.full)
+    except RefreshFailed as err:
+        raise CliError(str(err)) from None
+    print(result.summary())
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from exports.reports import REPORTS, ReportError, report_frame
+    from exports.render import write_csv
+    from voxlink.warehouse import WarehouseMissing
+
+    if args.report not in REPORTS:
+        raise CliError(f"unknown report {args.report!r}; choose one of: {', '.join(sorted(REPORTS))}")
+    if args.end < args.start:
+        raise CliError(f"--end {args.end} is before --start {args.start}")
+    from operational.accounts import AccountError, get_account
+
+    try:
+        account = get_account(_engine(), args.account)
+        frame = report_frame(args.report, account.id, args.start, args.end)
+    except (AccountError, ReportError, WarehouseMissing) as err:
+        raise CliError(str(err)) from None
+    if args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as handle:
+            write_csv(frame, handle)
+        print(f"wrote {len(frame):,} rows to {args.out}", file=sys.stderr)
+    else:
+        write_csv(frame, sys.stdout)
+    return 0
+
+
+def app(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    port = args.port or settings.app_port
+    return _serve_app(port)
+
+
+def _serve_app(port: int) -> int:
+    env = dict(os.environ, VOXLINK_HOME=str(get_settings().home_dir))
+    print(f"VoxLink Analytics is serving on http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app" / "streamlit_app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    return subprocess.call(command, cwd=REPO_ROOT, env=env)
+
+
+def demo(args: argparse.Namespace) -> int:
+    from pipelines.refresh import run_refresh
+
+    engine = _engine()
+    yesterday = date.today() - timedelta(days=1)
+    for seed, (slug, timezone, name) in enumerate(DEMO_ACCOUNTS, start=1):
+        _simulate_into(engine, slug, timezone, args.days, seed, yesterday, name)
+    print(run_refresh().summary())
+    if args.no_serve:
+        return 0
+    return _serve_app(get_settings().app_port)

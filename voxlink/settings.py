@@ -1,0 +1,62 @@
+"""One settings object for the whole product (environment prefix ``VOXLINK_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where things live and how to reach them; every field can be set as ``VOXLINK_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXLINK_", extra="ignore")
+
+    home: Path = Field(default=Path(".voxlink"), description="Data directory: Postgres, warehouse, Dagster, logs")
+    database_url: str | None = Field(
+        default=None, description="An external PostgreSQL; when unset the embedded server under home is used"
+    )
+    app_port: int = 8501
+    api_port: int = 8000
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_from: str = "reports@voxlink.local"
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.home_dir / "pgdata"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.home_dir / "warehouse"
+
+    @property
+    def working_db(self) -> Path:
+        """The private DuckDB file dbt builds into; never opened by readers."""
+        return self.warehouse_dir / "working.duckdb"
+
+    @property
+    def served_db(self) -> Path:
+        """The published, read-only warehouse every reader opens."""
+        return self.warehouse_dir / "served.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home_dir / "dagster"
+
+    @property
+    def transforms_dir(self) -> Path:
+        return REPO_ROOT / "transforms"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
