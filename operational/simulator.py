@@ -28,11 +28,11 @@ _OTHER_DISPOSITIONS = (("support_resolved", 0.5), ("callback", 0.25), ("sale", 0
 _NO_SALE = (("no_sale", 0.35), ("callback", 0.25), ("not_interested", 0.4))
 _NAMES = ("Sam", "Priya", "Jordan", "Lucía", "François", "Mei", "Omar", "Grace", "Zoë")
 _OUT_BODIES = (
-    "Hi {name}, your appointment is confirmed for {time}. Reply C to confirm or R to reschedule.",
+    "Hi {name}, your appointment is confirmed for tomorrow 10:30. Reply C to confirm or R to reschedule.",
     "Your VoxLink verification code is {code}.",
     "Thanks for calling, {name}! Ticket #{code} is now resolved.",
     "Winter promo: 20% off every plan until Friday. Reply STOP to opt out.",
-    "Hi {name}, a reminder that your subscription renews on {time} tomorrow. The card ending {last4} will be "
+    "Hi {name}, a reminder that your subscription renews tomorrow. The card ending {last4} will be "
     "charged $49.00. To change your plan or payment details reply HELP or call us, Monday to Friday 8am-6pm. "
     "Reply STOP to opt out.",
     "Merci {name} ! Votre reçu est disponible dans votre espace client. 😊",
@@ -40,23 +40,18 @@ _OUT_BODIES = (
     "Ok, see you then.",
 )
 _IN_BODIES = (
-    "Yes",
-    "C",
-    "Ok thanks!",
-    "Can you call me back after 3pm?",
-    "What time do you close today?",
-    "Is the winter promo still on? 🙂",
-    "Where is my order #{code}?",
+    *("Yes", "C", "Ok thanks!", "Can you call me back after 3pm?", "What time do you close today?"),
+    *("Is the winter promo still on? 🙂", "Where is my order #{code}?", "Merci beaucoup, ça marche 👍", "👍"),
     "Hi, I was charged twice this month for the same invoice and nobody has called me back yet. I have been "
     "a customer for six years and would really like this fixed before the weekend. Thanks, {name}",
-    "Merci beaucoup, ça marche 👍",
-    "👍",
 )
 _CAPTIONS = ("", "Photo of the damaged item", "Here's the receipt 📎", "See attached")
 _OPT_OUTS = ("STOP", " stop ", "Unsubscribe", "Stop", "STOP\n", "cancel")
 _OPT_INS = ("START", "start", "UNSTOP")
 _UNDELIVERED_CODES = ("30003", "30005", "30007")
-_FAILED_CODES = ("30008", "21610")
+_FAILED_CODES = ("30008", "21610")  # 21610: the recipient had opted out
+# Outbound dial outcomes below each threshold of one uniform draw: (reason, below, seconds after dialling)
+_NOT_ANSWERED = (("failed", 0.04, 0.3, 3.0), ("busy", 0.1, 2.0, 8.0), ("no_answer", 0.4, 20.0, 35.0))
 _GAP = timedelta(seconds=2)  # an agent is offered the next call a moment after becoming free: no tied events
 
 
@@ -86,8 +81,15 @@ class _DayPlan:
     open_hour: int
     close_hour: int
     share: float  # of the weekday volume
-    dialer: bool
-    staff: int
+    staff: int | None  # agents on a weekend shift; None: a weekday, the whole team works and the dialer runs
+
+
+def _plan(day: date, profile: SimulationProfile) -> _DayPlan:
+    if day.weekday() < 5:
+        return _DayPlan(8, 18, 1.0, None)
+    if day.weekday() == 5:
+        return _DayPlan(9, 14, profile.saturday_share, 3)
+    return _DayPlan(10, 14, profile.sunday_share, 1)
 
 
 @dataclass
@@ -175,6 +177,7 @@ class _Simulator:
     def __init__(self, rng: random.Random, profile: SimulationProfile, zone: ZoneInfo, prefix: str) -> None:
         self.rng, self.p, self.zone, self.prefix = rng, profile, zone, prefix
         self.calls = self.messages = 0
+        self.shifts: list[_Shift] = []  # the agents on shift on the day being simulated
         area = _ACCOUNT_AREA.get(zone.key, "415")
         lines = self._numbers((area,), len(profile.queues) + len(profile.campaigns) + 1)
         self.lines = dict(zip(profile.queues, lines, strict=False))
@@ -185,12 +188,13 @@ class _Simulator:
         self.skill = dict(zip(profile.agents, skills, strict=True))  # talk-time and sales multipliers
 
     def _numbers(self, areas: tuple[str, ...], count: int) -> list[str]:
-        found: list[str] = []
+        found: dict[str, None] = {}  # insertion-ordered, so the pool is the same for a seed
         while len(found) < count:
             number = f"+1{self.rng.choice(areas)}{self.rng.randint(200, 999)}{self.rng.randint(0, 9999):04d}"
-            if number not in found and phonenumbers.is_valid_number(phonenumbers.parse(number)):
-                found.append(number)
-        return found
+            # NANP has unassigned exchanges; only numbers phonenumbers calls valid get in
+            if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+                found[number] = None
+        return list(found)
 
     def _ln(self, median: float, sigma: float, low: float, high: float) -> float:
         return min(high, max(low, median * self.rng.lognormvariate(0.0, sigma)))
@@ -207,17 +211,11 @@ class _Simulator:
         return sorted(self._local(day, h + self.rng.random()) for h in picks)
 
     def day(self, day: date) -> Iterator[Event]:
-        weekday, p = day.weekday(), self.p
-        if weekday < 5:
-            plan = _DayPlan(8, 18, 1.0, True, len(p.agents))
-        elif weekday == 5:
-            plan = _DayPlan(9, 14, p.saturday_share, False, min(3, len(p.agents)))
-        else:
-            plan = _DayPlan(10, 14, p.sunday_share, False, min(1, len(p.agents)))
+        p, plan = self.p, _plan(day, self.p)
         out: Timed = []
         self.shifts = self._shifts(day, plan)
         calls = [(t, "") for t in self._arrivals(day, plan, p.inbound_per_weekday)]
-        if plan.dialer and p.campaigns:  # dialer campaigns run 09:00-17:00 on weekdays
+        if plan.staff is None and p.campaigns:  # dialer campaigns run 09:00-17:00 on weekdays
             for t in self._arrivals(day, plan, p.outbound_per_weekday, range(9, 17)):
                 calls.append((t, self.rng.choice(list(p.campaigns))))
         for start, campaign in sorted(calls):
@@ -241,11 +239,10 @@ class _Simulator:
 
     def _shifts(self, day: date, plan: _DayPlan) -> list[_Shift]:
         rng, agents, shifts = self.rng, self.p.agents, []
-        rota = day.toordinal() % len(agents)  # weekend staff rotate through the team
-        for i, name in enumerate(
-            agents if plan.staff == len(agents) else (agents * 2)[rota : rota + plan.staff]
-        ):
-            if plan.staff == len(agents):
+        rota = day.toordinal() % max(1, len(agents))  # weekend staff rotate through the team
+        on_rota = (agents * 2)[rota : rota + min(plan.staff or 0, len(agents))]
+        for i, name in enumerate(agents if plan.staff is None else on_rota):
+            if plan.staff is None:
                 if rng.random() < 0.04:  # a day off now and then
                     continue
                 early = i % 2 == 0  # two overlapping shifts: 08:00-16:30 and 09:30-18:00
@@ -255,21 +252,16 @@ class _Simulator:
                 begin, end, lunch = plan.open_hour - 0.1, float(plan.close_hour), None
             start = self._local(day, begin + rng.uniform(-0.08, 0.15))
             length = timedelta(minutes=rng.uniform(30, 60))
-            shifts.append(
-                _Shift(name, self._local(day, end), start + _GAP, lunch, length, [(start, "available")])
-            )
+            log = [(start, "available")]
+            shifts.append(_Shift(name, self._local(day, end), start + _GAP, lunch, length, log))
         return shifts
 
     def _pick(self, at: datetime, exclude: _Shift | None = None) -> tuple[datetime, _Shift] | None:
         """The agent free soonest from `at`; among idle agents, the one idle longest (as an ACD routes)."""
         best: tuple[datetime, datetime, _Shift] | None = None
         for shift in self.shifts:
-            moment = shift.available_at(at)
-            if (
-                moment is not None
-                and shift is not exclude
-                and (best is None or (moment, shift.free) < best[:2])
-            ):
+            moment = None if shift is exclude else shift.available_at(at)
+            if moment is not None and (best is None or (moment, shift.free) < best[:2]):
                 best = (moment, shift.free, shift)
         return None if best is None else (best[0], best[2])
 
@@ -311,23 +303,14 @@ class _Simulator:
         if paced is None:
             return
         start = max(start, paced[0])
-        numbers = {"from": self.caller_ids[campaign], "to": self.customers[contact % len(self.customers)]}
-        contact_id = f"{campaign}-{contact:05d}"
-        call.add(
-            start, "call.started", direction="outbound", **numbers, campaign=campaign, contact_id=contact_id
-        )
+        started = {"from": self.caller_ids[campaign], "to": self.customers[contact % len(self.customers)]}
+        started |= {"campaign": campaign, "contact_id": f"{campaign}-{contact:05d}"}
+        call.add(start, "call.started", direction="outbound", **started)
         outcome = rng.random()
-        if outcome < 0.4:
-            # failed (carrier error), busy, or rang out at the dialer's ring timeout
-            reason, low, high = (
-                ("failed", 0.3, 3.0)
-                if outcome < 0.04
-                else ("busy", 2, 8)
-                if outcome < 0.1
-                else ("no_answer", 20, 35)
-            )
-            call.add(start + _s(rng.uniform(low, high)), "call.ended", reason=reason)
-            return
+        for reason, below, low, high in _NOT_ANSWERED:
+            if outcome < below:
+                call.add(start + _s(rng.uniform(low, high)), "call.ended", reason=reason)
+                return
         answer = start + _s(self._ln(9, 0.45, 3, 30))
         if outcome < 0.6:  # answering machine detection: leave a voicemail or hang up
             call.add(answer, "call.answered", answered_by="machine")
@@ -339,9 +322,8 @@ class _Simulator:
         late = rng.random() < drop_share  # the dialer over-dialled: nobody free within 2 s of the answer
         chosen = self._pick(answer + _s(rng.uniform(2.05, 8) if late else rng.uniform(0.2, 1.5)))
         if chosen is None or chosen[0] > answer + _s(12) or (late and rng.random() < 0.5):
-            call.add(
-                answer + _s(rng.uniform(1.5, 6)), "call.ended", reason="caller_hangup"
-            )  # silence: hung up
+            hung_up = answer + _s(rng.uniform(1.5, 6))  # the callee heard silence and hung up
+            call.add(hung_up, "call.ended", reason="caller_hangup")
             return
         connected, shift = chosen
         call.add(connected, "call.connected", agent=shift.name)
@@ -365,9 +347,8 @@ class _Simulator:
                 other = chosen[1]
                 call.add(moved, "call.transferred", to_agent=other.name)
                 call.add(moved + _s(1), "call.ringing", agent=other.name)
-                call.add(
-                    moved + _s(rng.uniform(2, 6)), "call.answered", answered_by="human", agent=other.name
-                )
+                taken = moved + _s(rng.uniform(2, 6))
+                call.add(taken, "call.answered", answered_by="human", agent=other.name)
                 shift.book(busy_from, moved, None)
                 shift, busy_from = other, moved
         elif branch < 0.2:
@@ -379,10 +360,8 @@ class _Simulator:
         call.add(end, "call.ended", reason="completed")
         wrap = rng.uniform(10, 90)
         if rng.random() < 0.9:
-            code = disposition(shift)
-            call.add(
-                end + _s(wrap * rng.uniform(0.3, 0.9)), "call.disposition", disposition=code, agent=shift.name
-            )
+            code, at = disposition(shift), end + _s(wrap * rng.uniform(0.3, 0.9))
+            call.add(at, "call.disposition", disposition=code, agent=shift.name)
         call.add(end + _s(wrap), "call.wrapup_ended", agent=shift.name)
         shift.book(busy_from, end, end + _s(wrap))
 
@@ -391,46 +370,40 @@ class _Simulator:
 
     def _message(self, msg: _Track, at: datetime) -> None:
         rng = self.rng
-        customer = rng.choice(self.customers)
-        values = {"name": rng.choice(_NAMES), "code": rng.randrange(100_000, 1_000_000)}
-        values |= {"time": f"{rng.randint(9, 17)}:{rng.choice(('00', '15', '30', '45'))}"}
-        values["last4"] = f"{rng.randrange(10_000):04d}"
-        inbound = rng.random() < 0.45
-        kind = rng.random()
-        if inbound and kind < 0.035:  # carrier keywords: opt-outs, and now and then a re-subscribe
-            body = rng.choice(_OPT_OUTS if kind < 0.03 else _OPT_INS)
-        else:
-            body = rng.choice(_IN_BODIES if inbound else _OUT_BODIES).format(**values)
+        inbound, kind, customer = rng.random() < 0.45, rng.random(), rng.choice(self.customers)
         media = rng.randint(1, 3) if kind > 0.9 else 0
         if media:
             body = rng.choice(_CAPTIONS)
+        elif inbound and kind < 0.035:  # carrier keywords: opt-outs, and now and then a re-subscribe
+            body = rng.choice(_OPT_OUTS if kind < 0.03 else _OPT_INS)
+        else:
+            body = rng.choice(_IN_BODIES if inbound else _OUT_BODIES).format(
+                name=rng.choice(_NAMES),
+                code=rng.randrange(100_000, 1_000_000),
+                last4=rng.randrange(1000, 10_000),
+            )
         ends = (customer, self.sms_line) if inbound else (self.sms_line, customer)
         fields: Event = {
             "direction": "inbound" if inbound else "outbound",
             "channel": "mms" if media else "sms",
         }
         fields |= {"from": ends[0], "to": ends[1], "body": body, "media_count": media}
-        if not inbound:
-            tag = rng.random()
-            if tag < 0.3 and self.p.campaigns:
-                fields["campaign"] = rng.choice(list(self.p.campaigns))
-            elif tag < 0.65:
-                fields["agent"] = rng.choice(self.p.agents)
+        tag = rng.random()
+        if not inbound and tag < 0.3 and self.p.campaigns:
+            fields["campaign"] = rng.choice(list(self.p.campaigns))
+        elif not inbound and tag < 0.65:  # a conversation an agent is having
+            fields["agent"] = rng.choice(self.p.agents)
         msg.add(at, "message.created", **fields)
         if inbound:
             msg.add(at + _s(rng.uniform(0.05, 0.4)), "message.status", status="received")
             return
-        at += _s(rng.uniform(0.02, 0.2))
+        fate, at = rng.random(), at + _s(rng.uniform(0.02, 0.2))
         msg.add(at, "message.status", status="queued")
-        fate = rng.random()
-        if fate < 0.03:
-            msg.add(at + _s(rng.uniform(0.5, 3)), "message.status", status="failed",
-                    error_code=rng.choice(_FAILED_CODES))  # fmt: skip
+        if fate < 0.03:  # refused by the provider: never sent
+            failed = {"status": "failed", "error_code": rng.choice(_FAILED_CODES)}
+            msg.add(at + _s(rng.uniform(0.5, 3)), "message.status", **failed)
             return
         at += _s(rng.uniform(0.3, 2.5))
         msg.add(at, "message.status", status="sent")
-        if fate < 0.08:
-            status = {"status": "undelivered", "error_code": rng.choice(_UNDELIVERED_CODES)}
-            msg.add(at + _s(rng.uniform(3, 60)), "message.status", **status)
-        else:
-            msg.add(at + _s(rng.uniform(1, 15)), "message.status", status="delivered")
+        final = {"status": "undelivered", "error_code": rng.choice(_UNDELIVERED_CODES)} if fate < 0.08 else {}
+        msg.add(at + _s(rng.uniform(1, 30)), "message.status", **(final or {"status": "delivered"}))

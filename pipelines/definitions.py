@@ -24,9 +24,16 @@ refresh_schedule = dg.ScheduleDefinition(
     description="Keeps the served warehouse within minutes of the operational data.",
 )
 
-defs = dg.Definitions(
-    assets=[*extract_assets, warehouse_models, served_warehouse],
-    jobs=[refresh_job],
-    schedules=[refresh_schedule],
-    resources=build_resources(),
-)
+
+
+def build_definitions() -> dg.Definitions:
+    """Definitions bound to the current settings (the CLI and tests build them per run)."""
+    return dg.Definitions(
+        assets=[*extract_assets, warehouse_models, served_warehouse],
+        jobs=[refresh_job],
+        schedules=[refresh_schedule],
+        resources=build_resources(),
+    )
+
+
+defs = build_definitions()

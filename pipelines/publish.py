@@ -26,16 +26,16 @@ class PublishResult:
     bytes: int
 
 
-def _previous_version(served: Path) -> int:
-    if not served.exists():
-        return 0
-    con = duckdb.connect(str(served), read_only=True)
-    try:
-        return int(con.execute("select coalesce(max(version), 0) from _publish").fetchall()[0][0])
-    except duckdb.Error:
-        return 0
-    finally:
-        con.close()
+def _next_version(served: Path) -> int:
+    """Bump the publish counter kept beside the served file.
+
+    Not read from the served file itself: within one process DuckDB hands back the already-open database
+    for a path, so a reader in this process could make us read an older file's version.
+    """
+    counter = served.with_name(served.name + ".version")
+    version = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(version))
+    return version
 
 
 def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishResult:
@@ -45,7 +45,7 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
     and if anything fails before ``os.replace`` the previous served file stays as it was.
     """
     started = time.perf_counter()
-    version = _previous_version(served) + 1
+    version = _next_version(served)
     staging = served.with_name(f".{served.name}.{uuid.uuid4().hex}.tmp")
     con = duckdb.connect(str(staging))
     try:
@@ -84,7 +84,7 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
     kinds={"duckdb"},
 )
 def served_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    stats = context.instance.get_run_stats(context.run_id)
+    stats = context.instance.get_run_stats(context.run.run_id)
     built = time.time() - stats.start_time if stats.start_time else 0.0
     result = publish(Path(warehouse.working_path), Path(warehouse.served_path), built)
     context.log.info(f"published version {result.version}: {len(result.tables)} tables in {result.seconds:.2f}s")

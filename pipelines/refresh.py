@@ -42,10 +42,11 @@ def run_refresh(*, full: bool = False) -> RefreshResult:
     prepare_dagster_home()
     import dagster as dg
 
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
     from pipelines.extract import reset_raw
 
     started = time.perf_counter()
+    defs = build_definitions()
     resources = defs.resources
     if full:
         reset_raw(resources["warehouse"])  # type: ignore[arg-type]

@@ -62,10 +62,11 @@ def connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
         current = _open.get(path)
         if current is not None and current[0] == version:
             return current[1]
-        conn = duckdb.connect(str(path), read_only=True)
-        _open[path] = (version, conn)
+        # Close first: DuckDB reuses a still-open database for the same path, which would be the old file.
         if current is not None:
             current[1].close()
+        conn = duckdb.connect(str(path), read_only=True)
+        _open[path] = (version, conn)
         return conn
 
 
