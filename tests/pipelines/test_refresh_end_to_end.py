@@ -115,8 +115,12 @@ def test_reader_holding_the_served_file_survives_a_refresh(
     loaded: None, engine: sa.Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     served = get_settings().served_db
+    warehouse.close_all()  # in one process DuckDB shares an open database per path; start from none open
     reader = duckdb.connect(str(served), read_only=True)
-    count_sql = "select sum(calls) from rpt_call_status_daily where account_id = (select account_id from dim_accounts where slug = 'e2e')"
+    count_sql = (
+        "select sum(calls) from rpt_call_status_daily "
+        "where account_id = (select account_id from dim_accounts where slug = 'e2e')"
+    )
     before = reader.execute(count_sql).fetchall()[0][0]
 
     from operational.accounts import get_account
@@ -133,5 +137,4 @@ def test_reader_holding_the_served_file_survives_a_refresh(
     reopened = duckdb.connect(str(served), read_only=True)
     assert reopened.execute(count_sql).fetchall()[0][0] == before + 1
     reopened.close()
-    warehouse.close_all()
     assert ["2026-11-02", "inbound", "abandoned", "2"] in export_rows(capsys)
