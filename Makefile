@@ -12,7 +12,10 @@ export VOXLINK_HOME ?= $(CURDIR)/.voxlink
 demo: install ## install, start Postgres, simulate 30 days for two accounts, refresh, serve the app
 	$(BIN)/voxlink demo
 
-test: install system-deps ## install everything and run the whole test suite
+test: install system-deps ## install everything, lint, and run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy voxlink operational pipelines exports app data_tests
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed manifest ## Python dependencies from uv.lock (wheels only) + dbt manifest

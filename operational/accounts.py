@@ -31,7 +31,9 @@ def create_account(engine: Engine, slug: str, timezone: str, name: str | None = 
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise AccountError(f"unknown time zone {timezone!r} (use an IANA name such as Europe/London)") from None
+        raise AccountError(
+            f"unknown time zone {timezone!r} (use an IANA name such as Europe/London)"
+        ) from None
     with engine.begin() as conn:
         if conn.scalar(sa.select(Account.id).where(Account.slug == slug)) is not None:
             raise AccountError(f"account {slug!r} already exists")
@@ -43,9 +45,13 @@ def create_account(engine: Engine, slug: str, timezone: str, name: str | None = 
 
 
 def find_account(conn: Connection, slug: str) -> AccountRef:
-    row = conn.execute(sa.select(Account.id, Account.slug, Account.timezone).where(Account.slug == slug)).first()
+    row = conn.execute(
+        sa.select(Account.id, Account.slug, Account.timezone).where(Account.slug == slug)
+    ).first()
     if row is None:
-        raise AccountError(f"no account {slug!r}: create it with `voxlink accounts create {slug} --timezone TZ`")
+        raise AccountError(
+            f"no account {slug!r}: create it with `voxlink accounts create {slug} --timezone TZ`"
+        )
     return AccountRef(row.id, row.slug, row.timezone)
 
 

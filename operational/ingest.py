@@ -23,7 +23,7 @@ create temp table if not exists stage_events (
     event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
 ) on commit delete rows;
 create temp table if not exists touched (
-    event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
+    event_id text, call_id text, message_id text
 ) on commit delete rows;
 """
 
@@ -31,27 +31,29 @@ _INSERT_EVENTS = sa.text(
     """
 with inserted as (
     insert into events (account_id, event_id, type, occurred_at, call_id, message_id, payload)
-    select distinct on (event_id) :account_id, event_id, type, occurred_at, call_id, message_id, payload
+    select :account_id, event_id, type, occurred_at, call_id, message_id, payload
     from stage_events
-    order by event_id
     on conflict do nothing
-    returning event_id, type, occurred_at, call_id, message_id, payload
+    returning event_id, call_id, message_id
 )
 insert into touched select * from inserted
 """
 )
 
+# Names of agents, queues and campaigns seen in the new events (``fresh``), created on first sight.
+_FRESH = "stage_events s join touched t using (event_id)"
 _DIMENSIONS = {
-    "agents": "select payload ->> 'agent' from touched union select payload ->> 'to_agent' from touched",
-    "queues": "select payload ->> 'queue' from touched union select payload ->> 'to_queue' from touched",
-    "campaigns": "select payload ->> 'campaign' from touched",
+    "agents": f"select payload ->> 'agent' from {_FRESH} union select payload ->> 'to_agent' from {_FRESH}",
+    "queues": f"select payload ->> 'queue' from {_FRESH} union select payload ->> 'to_queue' from {_FRESH}",
+    "campaigns": f"select payload ->> 'campaign' from {_FRESH}",
 }
 
 _AGENT_STATUS = sa.text(
     """
 insert into agent_status_events (account_id, event_id, agent, status, occurred_at)
-select :account_id, event_id, payload ->> 'agent', payload ->> 'status', occurred_at
-from touched where type = 'agent.status'
+select :account_id, s.event_id, s.payload ->> 'agent', s.payload ->> 'status', s.occurred_at
+from stage_events s join touched t using (event_id)
+where s.type = 'agent.status'
 """
 )
 
@@ -94,12 +96,22 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
     conn.exec_driver_sql(_STAGING)
     raw = conn.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cur, cur.copy(
-        "copy stage_events (event_id, type, occurred_at, call_id, message_id, payload) from stdin"
-    ) as copy:
+    with (
+        raw.cursor() as cur,
+        cur.copy(
+            "copy stage_events (event_id, type, occurred_at, call_id, message_id, payload) from stdin"
+        ) as copy,
+    ):
         for ev in batch:
             copy.write_row(
-                (ev.event_id, ev.type, ev.occurred_at, ev.call_id, ev.message_id, orjson.dumps(ev.payload).decode())
+                (
+                    ev.event_id,
+                    ev.type,
+                    ev.occurred_at,
+                    ev.call_id,
+                    ev.message_id,
+                    orjson.dumps(ev.payload).decode(),
+                )
             )
     params = {"account_id": account_id}
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
@@ -135,11 +147,11 @@ def ingest_events(
     report = IngestReport()
     started = time.perf_counter()
     now = datetime.now(UTC)
-    batch: list[ValidEvent] = []
+    batch: dict[str, ValidEvent] = {}  # by event_id: a duplicate within the batch is dropped here
 
     def flush() -> None:
         with engine.begin() as conn:
-            report.stored += store_batch(conn, account_id, batch)
+            report.stored += store_batch(conn, account_id, list(batch.values()))
         if on_batch:
             on_batch(len(batch))
         batch.clear()
@@ -149,7 +161,8 @@ def ingest_events(
         try:
             if isinstance(obj, EventRejected):
                 raise obj
-            batch.append(validate(obj, now))
+            valid = validate(obj, now)
+            batch.setdefault(valid.event_id, valid)
         except EventRejected as err:
             event_id = obj.get("event_id") if isinstance(obj, dict) else None
             report.rejected.append(Rejection(position, event_id, err.field, err.reason))

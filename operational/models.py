@@ -83,7 +83,9 @@ class Event(Base):
     """The ledger of every accepted canonical event; (account, event_id) makes ingest idempotent."""
 
     __tablename__ = "events"
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
     event_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     type: Mapped[str] = mapped_column(sa.String(40))
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
@@ -94,7 +96,10 @@ class Event(Base):
     __table_args__ = (
         sa.Index("ix_events_call", "account_id", "call_id", postgresql_where=sa.text("call_id is not null")),
         sa.Index(
-            "ix_events_message", "account_id", "message_id", postgresql_where=sa.text("message_id is not null")
+            "ix_events_message",
+            "account_id",
+            "message_id",
+            postgresql_where=sa.text("message_id is not null"),
         ),
     )
 
@@ -103,7 +108,9 @@ class Call(Base):
     """A call's state, recomputed from all its events in ``occurred_at`` order on every ingest."""
 
     __tablename__ = "calls"
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
     call_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     direction: Mapped[str | None] = mapped_column(sa.String(10))
     from_number: Mapped[str | None] = mapped_column(sa.String(32))
@@ -136,7 +143,9 @@ class Message(Base):
     """An SMS/MMS/chat/e-mail message and its final delivery status by ``occurred_at``."""
 
     __tablename__ = "messages"
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
     message_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     direction: Mapped[str | None] = mapped_column(sa.String(10))
     channel: Mapped[str | None] = mapped_column(sa.String(10))
@@ -157,7 +166,9 @@ class AgentStatusEvent(Base):
     """One ``agent.status`` event; the warehouse turns consecutive events into intervals."""
 
     __tablename__ = "agent_status_events"
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
     event_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     agent: Mapped[str] = mapped_column(sa.String(200))
     status: Mapped[str] = mapped_column(sa.String(20))

@@ -25,7 +25,6 @@ refresh_schedule = dg.ScheduleDefinition(
 )
 
 
-
 def build_definitions() -> dg.Definitions:
     """Definitions bound to the current settings (the CLI and tests build them per run)."""
     return dg.Definitions(

@@ -20,7 +20,9 @@ def _extract_asset(table: str) -> dg.AssetsDefinition:
     def _asset(context: AssetExecutionContext, operational_db: OperationalDatabase, warehouse: Warehouse):
         with warehouse.working() as con:
             result = extract_table(operational_db.connectorx_uri(), con, table)
-        context.log.info(f"{table}: {result.rows} rows after change_seq {result.from_seq} in {result.seconds:.2f}s")
+        context.log.info(
+            f"{table}: {result.rows} rows after change_seq {result.from_seq} in {result.seconds:.2f}s"
+        )
         return dg.MaterializeResult(
             metadata={
                 "rows": result.rows,

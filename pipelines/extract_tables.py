@@ -95,7 +95,8 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str) -> Ex
     sql = f"select {spec.columns} from {table} where change_seq > {max(since - LOOKBACK, 0)}"
     frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
     exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?", [table]
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
+        [table],
     ).fetchall()[0][0]
     con.register("_batch", frame.to_arrow())
     try:
@@ -106,7 +107,8 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str) -> Ex
             match = " and ".join(f"raw.{table}.{k} = _batch.{k}" for k in spec.keys)
             con.execute(f"delete from raw.{table} using _batch where {match}")
             con.execute(f"insert into raw.{table} by name select * from _batch")
-        new_mark = max(since, int(frame["change_seq"].max() or 0)) if frame.height else since
+        seen: int = frame.get_column("change_seq").max() if frame.height else since  # type: ignore[assignment]
+        new_mark = max(since, seen)
         con.execute(
             "insert or replace into raw._watermarks values (?, ?, now())",
             [table, new_mark],

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster import AssetExecutionContext
 import duckdb
+from dagster import AssetExecutionContext
 
 from pipelines.resources import DUCKDB_POOL, Warehouse
 from pipelines.transform import warehouse_models
@@ -87,7 +87,9 @@ def served_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> dg
     stats = context.instance.get_run_stats(context.run.run_id)
     built = time.time() - stats.start_time if stats.start_time else 0.0
     result = publish(Path(warehouse.working_path), Path(warehouse.served_path), built)
-    context.log.info(f"published version {result.version}: {len(result.tables)} tables in {result.seconds:.2f}s")
+    context.log.info(
+        f"published version {result.version}: {len(result.tables)} tables in {result.seconds:.2f}s"
+    )
     return dg.MaterializeResult(
         metadata={"version": result.version, "tables": len(result.tables), "bytes": result.bytes}
     )

@@ -47,9 +47,8 @@ def run_refresh(*, full: bool = False) -> RefreshResult:
 
     started = time.perf_counter()
     defs = build_definitions()
-    resources = defs.resources
     if full:
-        reset_raw(resources["warehouse"])  # type: ignore[arg-type]
+        reset_raw(defs.resources["warehouse"])  # type: ignore[index,arg-type]
     job = defs.resolve_job_def("refresh")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(

@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -12,7 +12,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from pipelines.resources import DUCKDB_POOL
 from voxlink.settings import get_settings
 
-dbt_project = DbtProject(project_dir=get_settings().transforms_dir, profiles_dir=get_settings().transforms_dir)
+dbt_project = DbtProject(
+    project_dir=get_settings().transforms_dir, profiles_dir=get_settings().transforms_dir
+)
 # Parses only under `dagster dev`; elsewhere the manifest comes from `dbt parse` at set-up (see Makefile).
 dbt_project.prepare_if_dev()
 
@@ -20,7 +22,7 @@ dbt_project.prepare_if_dev()
 class LayerTranslator(DagsterDbtTranslator):
     """Groups dbt models by layer (staging, marts, reports) so the asset graph reads left to right."""
 
-    def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "raw"
         fqn = dbt_resource_props.get("fqn", [])

@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
@@ -59,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=1)
     simulate.add_argument("--end", type=_iso_date, help="last local day simulated (default: yesterday)")
 
-    refresh = add("refresh", commands.refresh, "extract → dbt build → checks → publish (in-process Dagster job)")
+    refresh = add(
+        "refresh", commands.refresh, "extract → dbt build → checks → publish (in-process Dagster job)"
+    )
     refresh.add_argument("--full", action="store_true", help="rebuild everything from scratch")
 
     export = add("export", commands.export, "export a report for an account and date range")

@@ -102,7 +102,9 @@ def _ensure_account(engine, slug: str, timezone: str, name: str | None = None): 
         return create_account(engine, slug, timezone, name)
 
 
-def _simulate_into(engine, slug: str, timezone: str, days: int, seed: int, end: date | None, name=None) -> None:  # type: ignore[no-untyped-def]
+def _simulate_into(
+    engine, slug: str, timezone: str, days: int, seed: int, end: date | None, name=None
+) -> None:  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
     from operational.ingest import ingest_events
@@ -135,8 +137,8 @@ def refresh(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from exports.reports import REPORTS, ReportError, report_frame
     from exports.render import write_csv
+    from exports.reports import REPORTS, ReportError, report_frame
     from voxlink.warehouse import WarehouseMissing
 
     if args.report not in REPORTS:

@@ -16,7 +16,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VOXLINK_", extra="ignore")
 
-    home: Path = Field(default=Path(".voxlink"), description="Data directory: Postgres, warehouse, Dagster, logs")
+    home: Path = Field(
+        default=Path(".voxlink"), description="Data directory: Postgres, warehouse, Dagster, logs"
+    )
     database_url: str | None = Field(
         default=None, description="An external PostgreSQL; when unset the embedded server under home is used"
     )

