@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -50,10 +51,17 @@ def run_refresh(*, full: bool = False) -> RefreshResult:
     if full:
         reset_raw(defs.resources["warehouse"])  # type: ignore[index,arg-type]
     job = defs.resolve_job_def("refresh")
-    with dg.DagsterInstance.get() as instance:
+    log_path = get_settings().home_dir / "logs" / "refresh.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own output goes to the log file, not the terminal: the CLI prints a summary instead.
+    with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
-            run_config=dg.RunConfig(ops={"warehouse_models": {"config": {"full_refresh": full}}}),
+            run_config=dg.RunConfig(
+                ops={"warehouse_models": {"config": {"full_refresh": full}}},
+                # the CLI prints its own summary; the full logs stay in the Dagster instance
+                loggers={"console": {"config": {"log_level": "WARNING"}}},
+            ),
             raise_on_error=False,
         )
         steps: dict[str, float] = {}
@@ -65,7 +73,7 @@ def run_refresh(*, full: bool = False) -> RefreshResult:
                     steps[event.step_key] = duration / 1000
     if not result.success:
         failure = next((e for e in result.all_events if e.is_step_failure), None)
-        raise RefreshFailed(_failure_text(failure))
+        raise RefreshFailed(f"{_failure_text(failure)}; dbt output in {log_path}")
     version = None
     for event in result.all_events:
         if event.is_step_materialization and event.asset_key and event.asset_key.path == ["served_warehouse"]:

@@ -35,7 +35,11 @@ else:
         charts.calls_by_day_and_status(call_status.daily_by_status(report)), config={"displaylogo": False}
     )
 
-st.dataframe(report, hide_index=True)
+st.dataframe(
+    report,
+    hide_index=True,
+    column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
+)
 st.download_button(
     "Download CSV",
     data=downloads.csv_bytes(report),
