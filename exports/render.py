@@ -21,8 +21,10 @@ def cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float | Decimal):
-        return format(value, "f").rstrip("0").rstrip(".") if "." in format(value, "f") else format(value, "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")  # the report's own scale: rates 4 places, seconds 1
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, str):
         return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     return str(value)

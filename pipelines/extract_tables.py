@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -94,6 +95,8 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str) -> Ex
     since = watermark(con, table)
     sql = f"select {spec.columns} from {table} where change_seq > {max(since - LOOKBACK, 0)}"
     frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
+    # when this copy landed: incremental dbt models pick up rows loaded after their last build
+    frame = frame.with_columns(pl.lit(datetime.now(UTC)).dt.cast_time_unit("us").alias("_loaded_at"))
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
         [table],

@@ -24,3 +24,24 @@
 {% macro duckdb__local_timestamp(ts, tz) -%}
     timezone({{ tz }}, {{ ts }})
 {%- endmacro %}
+
+
+{#- The UTC instant at which local day ``day`` begins in time zone ``tz`` (23 or 25 h apart across DST). -#}
+{% macro local_midnight(day, tz) -%}
+    {{ return(adapter.dispatch('local_midnight', 'voxlink')(day, tz)) }}
+{%- endmacro %}
+
+{% macro default__local_midnight(day, tz) -%}
+    (cast({{ day }} as timestamp) at time zone {{ tz }})
+{%- endmacro %}
+
+{% macro duckdb__local_midnight(day, tz) -%}
+    timezone({{ tz }}, cast({{ day }} as timestamp))
+{%- endmacro %}
+
+
+{#- Elapsed seconds between two instants, exact to the microsecond. -#}
+{% macro elapsed_seconds(start_ts, end_ts) -%}
+    {#- multiplied, not divided: decimal × decimal stays an exact decimal on every engine -#}
+    (cast({{ dbt.datediff(start_ts, end_ts, 'microsecond') }} as decimal(18, 0)) * cast(0.000001 as decimal(18, 6)))
+{%- endmacro %}

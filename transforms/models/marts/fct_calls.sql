@@ -1,5 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_id', 'call_id'],
+        incremental_strategy='delete+insert',
+    )
+}}
+
 with calls as (
-    select * from {{ ref('stg_calls') }}
+    {{ newly_loaded(ref('stg_calls')) }}
 ),
 
 accounts as (
@@ -14,8 +22,7 @@ with_settings as (
         accounts.service_level_seconds,
         {{ dbt.position("',' || calls.disposition || ','", "',' || accounts.success_dispositions || ','") }} > 0
             as is_success_disposition,
-        cast({{ dbt.datediff('calls.answered_at', 'calls.connected_at', 'microsecond') }} as decimal(18, 6))
-            / 1000000 as connect_delay_seconds
+        {{ elapsed_seconds('calls.answered_at', 'calls.connected_at') }} as connect_delay_seconds
     from calls
     inner join accounts on calls.account_id = accounts.account_id
     where calls.started_at is not null
@@ -63,6 +70,10 @@ final as (
         ended_at,
         {{ local_date('started_at', 'timezone') }} as started_date,
         {{ local_timestamp('started_at', 'timezone') }} as started_local_at,
+        -- the local 15-minute interval of the start, as minutes after local midnight (0, 15, …, 1425)
+        cast(extract(hour from {{ local_timestamp('started_at', 'timezone') }}) as integer) * 60
+        + cast(floor(extract(minute from {{ local_timestamp('started_at', 'timezone') }}) / 15) as integer) * 15
+            as interval_minute,
         wait_seconds,
         hold_seconds,
         talk_seconds,
@@ -77,7 +88,8 @@ final as (
         is_human_answered,
         is_machine_answered,
         is_drop,
-        is_handled and coalesce(is_success_disposition, false) as is_conversion
+        is_handled and coalesce(is_success_disposition, false) as is_conversion,
+        _loaded_at
     from flagged
 )
 

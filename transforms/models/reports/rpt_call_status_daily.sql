@@ -1,5 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_id', 'date'],
+        incremental_strategy='delete+insert',
+    )
+}}
+
 with calls as (
-    select * from {{ ref('fct_calls') }}
+    {{ rows_of_changed_days(ref('fct_calls'), 'started_date') }}
 ),
 
 final as (
@@ -8,7 +16,8 @@ final as (
         started_date as date,
         direction,
         status,
-        count(*) as calls
+        count(*) as calls,
+        max(_loaded_at) as _loaded_at
     from calls
     group by
         account_id,

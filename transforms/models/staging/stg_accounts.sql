@@ -11,7 +11,8 @@ renamed as (
         cast(short_abandon_seconds as decimal(18, 6)) as short_abandon_seconds,
         cast(service_level_seconds as decimal(18, 6)) as service_level_seconds,
         success_dispositions,
-        created_at
+        created_at,
+        _loaded_at
     from source
 )
 

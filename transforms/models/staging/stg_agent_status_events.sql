@@ -8,7 +8,8 @@ renamed as (
         event_id,
         agent as agent_name,
         status,
-        occurred_at
+        occurred_at,
+        _loaded_at
     from source
 )
 

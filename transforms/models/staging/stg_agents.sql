@@ -7,7 +7,8 @@ renamed as (
         id as agent_id,
         account_id,
         name as agent_name,
-        created_at
+        created_at,
+        _loaded_at
     from source
 )
 

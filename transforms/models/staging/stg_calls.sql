@@ -28,7 +28,8 @@ renamed as (
         cast(wait_seconds as decimal(18, 6)) as wait_seconds,
         cast(hold_seconds as decimal(18, 6)) as hold_seconds,
         cast(talk_seconds as decimal(18, 6)) as talk_seconds,
-        cast(wrap_seconds as decimal(18, 6)) as wrap_seconds
+        cast(wrap_seconds as decimal(18, 6)) as wrap_seconds,
+        _loaded_at
     from source
 )
 

@@ -7,7 +7,8 @@ renamed as (
         id as campaign_id,
         account_id,
         name as campaign_name,
-        created_at
+        created_at,
+        _loaded_at
     from source
 )
 

@@ -17,7 +17,8 @@ renamed as (
         status as final_status,
         error_code,
         created_at,
-        status_at as final_status_at
+        status_at as final_status_at,
+        _loaded_at
     from source
 )
 

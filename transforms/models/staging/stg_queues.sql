@@ -7,7 +7,8 @@ renamed as (
         id as queue_id,
         account_id,
         name as queue_name,
-        created_at
+        created_at,
+        _loaded_at
     from source
 )
 

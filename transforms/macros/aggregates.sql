@@ -1,0 +1,8 @@
+{#- Portable conditional aggregates (no FILTER clause or count_if on every engine). -#}
+{% macro count_if(condition) -%}
+    sum(case when {{ condition }} then 1 else 0 end)
+{%- endmacro %}
+
+{% macro sum_if(value, condition) -%}
+    sum(case when {{ condition }} then {{ value }} else 0 end)
+{%- endmacro %}

@@ -1,0 +1,70 @@
+{#-
+  SMS segments of a message body (DESIGN.md metric catalogue, 3GPP TS 23.038):
+  a body whose every character is in the GSM-7 default alphabet or its extension table is GSM-7, counted in
+  septets (extension characters count twice): 1 segment up to 160 septets, else ceil(septets / 153).
+  Any other body is UCS-2, counted in UTF-16 code units (a character outside the BMP, such as most emoji,
+  is two): 1 segment up to 70 units, else ceil(units / 67). An empty body is one segment.
+-#}
+
+{#- GSM-7 default alphabet (0x09 is capital C-cedilla; lower-case c-cedilla is not in it), as a regex class body. -#}
+{% macro gsm7_basic_class() -%}
+@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà
+{%- endmacro %}
+
+{#- The extension table: each costs two septets. -#}
+{% macro gsm7_extension_class() -%}
+\^{}\\\[~\]|€\f
+{%- endmacro %}
+
+{% macro sms_segments(body) -%}
+    {{ return(adapter.dispatch('sms_segments', 'voxlink')(body)) }}
+{%- endmacro %}
+
+{% macro default__sms_segments(body) -%}
+    case
+        when coalesce({{ body }}, '') = '' then 1
+        when {{ regex_full_match(body, '[' ~ gsm7_basic_class() ~ gsm7_extension_class() ~ ']*') }} then
+            case
+                when {{ gsm7_septets(body) }} <= 160 then 1
+                else cast(ceil({{ gsm7_septets(body) }} / 153.0) as integer)
+            end
+        else
+            case
+                when {{ utf16_units(body) }} <= 70 then 1
+                else cast(ceil({{ utf16_units(body) }} / 67.0) as integer)
+            end
+    end
+{%- endmacro %}
+
+{% macro gsm7_septets(body) -%}
+    ({{ dbt.length(body) }} + {{ dbt.length(body) }} - {{ dbt.length(strip_chars(body, '[' ~ gsm7_extension_class() ~ ']')) }})
+{%- endmacro %}
+
+{% macro strip_chars(body, pattern) -%}
+    regexp_replace({{ body }}, '{{ pattern | replace("'", "''") }}', '', 'g')
+{%- endmacro %}
+
+{#- Characters outside the Basic Multilingual Plane take two UTF-16 code units. -#}
+{% macro utf16_units(body) -%}
+    {{ return(adapter.dispatch('utf16_units', 'voxlink')(body)) }}
+{%- endmacro %}
+
+{% macro default__utf16_units(body) -%}
+    ({{ dbt.length(body) }} * 2 - {{ dbt.length(strip_chars(body, '[\\U00010000-\\U0010FFFF]')) }})
+{%- endmacro %}
+
+{% macro duckdb__utf16_units(body) -%}
+    ({{ dbt.length(body) }} * 2 - {{ dbt.length(strip_chars(body, '[\\x{10000}-\\x{10FFFF}]')) }})
+{%- endmacro %}
+
+{% macro regex_full_match(value, pattern) -%}
+    {{ return(adapter.dispatch('regex_full_match', 'voxlink')(value, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_full_match(value, pattern) -%}
+    ({{ value }} ~ '^{{ pattern | replace("'", "''") }}$')
+{%- endmacro %}
+
+{% macro duckdb__regex_full_match(value, pattern) -%}
+    regexp_full_match({{ value }}, '{{ pattern | replace("'", "''") }}')
+{%- endmacro %}

@@ -1,0 +1,34 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_id', 'date'],
+        incremental_strategy='delete+insert',
+    )
+}}
+
+with calls as (
+    {{ rows_of_changed_days(ref('fct_calls'), 'started_date') }}
+),
+
+handled as (
+    select * from calls where is_handled and agent_name <> ''
+),
+
+final as (
+    select
+        account_id,
+        started_date as date,
+        agent_name,
+        count(*) as handled,
+        sum(talk_seconds) as talk_seconds,
+        sum(talk_seconds + hold_seconds + wrap_seconds) as handle_seconds,
+        {{ count_if('is_conversion') }} as conversions,
+        max(_loaded_at) as _loaded_at
+    from handled
+    group by
+        account_id,
+        started_date,
+        agent_name
+)
+
+select * from final

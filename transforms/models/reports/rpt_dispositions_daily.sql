@@ -1,0 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_id', 'date'],
+        incremental_strategy='delete+insert',
+    )
+}}
+
+with calls as (
+    {{ rows_of_changed_days(ref('fct_calls'), 'started_date') }}
+),
+
+final as (
+    select
+        account_id,
+        started_date as date,
+        disposition,
+        count(*) as calls,
+        max(_loaded_at) as _loaded_at
+    from calls
+    where disposition is not null and disposition <> ''
+    group by
+        account_id,
+        started_date,
+        disposition
+)
+
+select * from final
