@@ -6,6 +6,7 @@ import contextlib
 import os
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from voxlink.settings import get_settings
 
@@ -38,8 +39,12 @@ def prepare_dagster_home() -> None:
     os.environ.setdefault("VOXLINK_DAGSTER_STORAGE", str(home / "storage"))
 
 
-def run_refresh(*, full: bool = False) -> RefreshResult:
-    """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails."""
+def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> RefreshResult:
+    """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails.
+
+    ``refresh_at`` is the instant open agent-status intervals run to (default: now).
+    """
+    moment = (refresh_at or datetime.now(UTC)).astimezone(UTC).isoformat()
     prepare_dagster_home()
     import dagster as dg
 
@@ -58,7 +63,7 @@ def run_refresh(*, full: bool = False) -> RefreshResult:
         result = job.execute_in_process(
             instance=instance,
             run_config=dg.RunConfig(
-                ops={"warehouse_models": {"config": {"full_refresh": full}}},
+                ops={"warehouse_models": {"config": {"full_refresh": full, "refresh_at": moment}}},
                 # the CLI prints its own summary; the full logs stay in the Dagster instance
                 loggers={"console": {"config": {"log_level": "WARNING"}}},
             ),

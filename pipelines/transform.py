@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ class LayerTranslator(DagsterDbtTranslator):
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
+    refresh_at: str = ""  # ISO instant open agent-status intervals run to; empty = the build's own clock
 
 
 @dbt_assets(
@@ -43,4 +45,6 @@ def warehouse_models(
     context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
     args = ["build"] + (["--full-refresh"] if config.full_refresh else [])
+    if config.refresh_at:
+        args += ["--vars", json.dumps({"refresh_at": config.refresh_at})]
     yield from dbt.cli(args, context=context).stream()

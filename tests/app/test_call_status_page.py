@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -17,28 +16,7 @@ from voxlink.settings import get_settings
 
 APP = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
 
-ACCOUNTS = [
-    # account_id, slug, name, timezone — ids out of name order: the chooser lists by name
-    (7, "acme", "Acme Ltd", "Europe/London"),
-    (3, "globex", "Globex Corp", "America/New_York"),
-]
-
-CALL_STATUS_ROWS = [
-    # Acme: newest date 2025-03-12, so the default range is 2025-02-11 .. 2025-03-12
-    (7, "2025-02-10", "inbound", "completed", 50),  # the day before the range: never counted
-    (7, "2025-02-11", "inbound", "voicemail", 2),  # the range's first day
-    (7, "2025-03-10", "inbound", "completed", 5),
-    (7, "2025-03-10", "inbound", "abandoned", 2),
-    (7, "2025-03-10", "outbound", "completed", 3),
-    (7, "2025-03-11", "outbound", "no_answer", 4),
-    (7, "2025-03-12", "inbound", "in_progress", 1),
-    # Globex: newest date 2025-03-13, range 2025-02-12 .. 2025-03-13
-    (3, "2025-03-12", "inbound", "completed", 1000),
-    (3, "2025-03-12", "inbound", "abandoned", 300),
-    (3, "2025-03-13", "outbound", "busy", 7),
-]
-
-# Acme in its default range, worked out by hand from the rows above.
+# Acme in its default range, worked out by hand from CALL_STATUS_ROWS in tests/app/conftest.py.
 ACME_TOTAL = 2 + 5 + 2 + 3 + 4 + 1  # 17
 ACME_INBOUND = 2 + 5 + 2 + 1  # 10
 ACME_OUTBOUND = 3 + 4  # 7
@@ -65,22 +43,8 @@ def voxlink_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 
 @pytest.fixture
-def served_warehouse(voxlink_home: Path) -> Path:
-    path = get_settings().served_db
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table dim_accounts (account_id integer, slug varchar, name varchar, timezone varchar)"
-        )
-        con.executemany("insert into dim_accounts values (?, ?, ?, ?)", ACCOUNTS)
-        con.execute(
-            "create table rpt_call_status_daily"
-            " (account_id integer, date date, direction varchar, status varchar, calls bigint)"
-        )
-        con.executemany("insert into rpt_call_status_daily values (?, ?, ?, ?, ?)", CALL_STATUS_ROWS)
-        con.execute("create table _publish (version bigint, published_at timestamptz, built_seconds double)")
-        con.execute("insert into _publish values (1, '2025-03-13 06:00:00+00', 2.5)")
-    return path
+def served_warehouse(voxlink_home: Path, build_served_warehouse: Callable[[Path], Path]) -> Path:
+    return build_served_warehouse(get_settings().served_db)
 
 
 @pytest.fixture
