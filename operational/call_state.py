@@ -4,6 +4,10 @@ Each statement recomputes, from the whole event ledger, every call (message) tou
 ``touched``; so the stored state is the one the events' ``occurred_at`` order implies, whatever order
 they arrived in, and replaying an event (which touches nothing) changes nothing. Ties on ``occurred_at``
 are broken by ``event_id`` so the result is deterministic.
+
+The touched ids reach the ledger through ``lateral`` lookups: ``touched`` is a temp table without
+statistics, and a plain join let the planner scan every event of the account on each batch (O(ledger) per
+batch, ~10 ms at 30 k events and growing), where an index probe per touched call costs microseconds.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ RECOMPUTE_CALLS = sa.text(
     """
 with ev as (
     select e.call_id, e.event_id, e.type, e.occurred_at, e.payload
-    from events e
-    join (select distinct call_id from touched where call_id is not null) t on t.call_id = e.call_id
-    where e.account_id = :account_id
+    from (select distinct call_id from touched where call_id is not null) t
+    cross join lateral (
+        select * from events e where e.account_id = :account_id and e.call_id = t.call_id offset 0
+    ) e
 ),
 holds as (
     select call_id,
@@ -155,10 +160,10 @@ RECOMPUTE_MESSAGES = sa.text(
     """
 with ev as (
     select e.message_id, e.event_id, e.type, e.occurred_at, e.payload
-    from events e
-    join (select distinct message_id from touched where message_id is not null) t
-        on t.message_id = e.message_id
-    where e.account_id = :account_id
+    from (select distinct message_id from touched where message_id is not null) t
+    cross join lateral (
+        select * from events e where e.account_id = :account_id and e.message_id = t.message_id offset 0
+    ) e
 ),
 agg as (
     select message_id,

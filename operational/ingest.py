@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from operational.call_state import RECOMPUTE_CALLS, RECOMPUTE_MESSAGES
+from operational.consent import UPDATE_CONSENT
 from operational.events import EventRejected, ValidEvent, validate
 
 BATCH_SIZE = 20_000
@@ -78,6 +79,7 @@ class IngestReport:
     stored: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
+    stored_ids: set[str] = field(default_factory=set)  # filled when asked for (per-event HTTP results)
 
     @property
     def duplicates(self) -> int:
@@ -128,7 +130,13 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
     conn.execute(_AGENT_STATUS, params)
     conn.execute(RECOMPUTE_CALLS, params)
     conn.execute(RECOMPUTE_MESSAGES, params)
+    conn.execute(UPDATE_CONSENT, params)
     return stored
+
+
+def stored_event_ids(conn: Connection) -> set[str]:
+    """Ids of the events the current transaction's ``store_batch`` calls stored as new."""
+    return set(conn.scalars(sa.text("select event_id from touched")))
 
 
 def ingest_events(
@@ -138,6 +146,7 @@ def ingest_events(
     *,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    collect_ids: bool = False,
 ) -> IngestReport:
     """Validate and store ``(position, decoded event)`` pairs; bad events are reported, the rest stored.
 
@@ -152,6 +161,8 @@ def ingest_events(
     def flush() -> None:
         with engine.begin() as conn:
             report.stored += store_batch(conn, account_id, list(batch.values()))
+            if collect_ids:
+                report.stored_ids |= stored_event_ids(conn)
         if on_batch:
             on_batch(len(batch))
         batch.clear()

@@ -52,6 +52,8 @@ class Account(Base):
     )
     created_at: Mapped[datetime] = _created_column()
     change_seq: Mapped[int] = _seq_column()
+    # Twilio signs its callbacks with the account's auth token: kept as given, since checking needs it.
+    twilio_auth_token: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class _Named:
@@ -75,8 +77,23 @@ class Queue(_Named, Base):
 
 
 class Campaign(_Named, Base):
+    """A dialer campaign; one first seen in an event gets the defaults and stays ``stopped``."""
+
     __tablename__ = "campaigns"
-    __table_args__ = (sa.UniqueConstraint("account_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("account_id", "name"),
+        sa.CheckConstraint("type in ('power', 'parallel', 'speed_dial')", name="type"),
+        sa.CheckConstraint("state in ('running', 'stopped')", name="state"),
+    )
+    type: Mapped[str] = mapped_column(sa.String(20), server_default="power")
+    lines_per_agent: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    caller_id: Mapped[str | None] = mapped_column(sa.String(32))
+    max_attempts: Mapped[int] = mapped_column(sa.Integer, server_default="3")
+    retry_minutes: Mapped[int] = mapped_column(sa.Integer, server_default="60")
+    state: Mapped[str] = mapped_column(sa.String(20), server_default="stopped")
+    throttled: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    flagged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    flag_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Event(Base):
@@ -137,6 +154,18 @@ class Call(Base):
     wrap_seconds: Mapped[Decimal] = mapped_column(SECONDS)
     event_count: Mapped[int] = mapped_column(sa.Integer)
     change_seq: Mapped[int] = _seq_column()
+    __table_args__ = (
+        sa.Index(
+            "ix_calls_campaign_started",
+            "account_id",
+            "campaign",
+            "started_at",
+            postgresql_where=sa.text("campaign is not null"),
+        ),
+        sa.Index(
+            "ix_calls_contact", "account_id", "contact_id", postgresql_where=sa.text("contact_id is not null")
+        ),
+    )
 
 
 class Message(Base):
@@ -160,6 +189,8 @@ class Message(Base):
     status_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     error_code: Mapped[str | None] = mapped_column(sa.String(40))
     change_seq: Mapped[int] = _seq_column()
+    # the inbox lists newest first and pages by (created_at, message_id)
+    __table_args__ = (sa.Index("ix_messages_inbox", "account_id", "created_at", "message_id"),)
 
 
 class AgentStatusEvent(Base):
@@ -174,3 +205,121 @@ class AgentStatusEvent(Base):
     status: Mapped[str] = mapped_column(sa.String(20))
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     change_seq: Mapped[int] = _seq_column()
+    __table_args__ = (sa.Index("ix_agent_status_latest", "account_id", "agent", "occurred_at"),)
+
+
+# --- issue 4: tenants' keys and users, messaging consent, the dialer ------------------------------------
+
+
+class ApiKey(Base):
+    """An account's API key: ``vxk_<key_id>_<secret>``; only a SHA-256 of the secret is kept.
+
+    The secret is 256 random bits, so a fast hash is as safe as a slow one here and costs microseconds per
+    request (argon2 is for human-chosen passwords). The fixed per-minute window lives on the row, so one
+    ``UPDATE … RETURNING`` both authenticates the key and counts the request.
+    """
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    key_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    rate_limit_per_minute: Mapped[int] = mapped_column(sa.Integer, server_default="6000")
+    window_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    window_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    created_at: Mapped[datetime] = _created_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class User(Base):
+    """A person who signs in to the app; usernames are unique across accounts so a login names one."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = _created_column()
+    disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    __table_args__ = (sa.CheckConstraint("role in ('admin', 'manager', 'analyst', 'agent')", name="role"),)
+
+
+class DncEntry(Base):
+    """The account's internal do-not-contact list: neither dialled nor messaged."""
+
+    __tablename__ = "dnc_entries"
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = _created_column()
+
+
+class SmsConsent(Base):
+    """A number's latest opt-out/opt-in keyword by ``occurred_at`` (last writer wins, whatever the arrival)."""
+
+    __tablename__ = "sms_consent"
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(sa.Boolean)
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    event_id: Mapped[str] = mapped_column(sa.String(200))
+
+
+class DialerContact(Base):
+    """A number a campaign dials, with its attempts and when it may be tried next."""
+
+    __tablename__ = "dialer_contacts"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    state: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created_column()
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "external_id"),
+        sa.Index("ix_dialer_contacts_due", "campaign_id", "state", "next_attempt_at"),
+    )
+
+
+class DialerDecision(Base):
+    """Every choice the dialer made about a contact or a campaign, and why."""
+
+    __tablename__ = "dialer_decisions"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("dialer_contacts.id", ondelete="CASCADE")
+    )
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    decision: Mapped[str] = mapped_column(sa.String(20))
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    call_id: Mapped[str | None] = mapped_column(sa.String(200))
+    __table_args__ = (sa.Index("ix_dialer_decisions_campaign", "campaign_id", "decided_at"),)
+
+
+class SpeedDialEntry(Base):
+    """One number on a user's speed-dial list."""
+
+    __tablename__ = "speed_dial_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str] = mapped_column(sa.String(32))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = _created_column()
+    __table_args__ = (sa.UniqueConstraint("user_id", "phone"),)

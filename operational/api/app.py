@@ -1,0 +1,39 @@
+"""Builds the FastAPI application: routers, the error handlers and the request context."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from operational.api import errors
+from operational.api.middleware import RequestContext
+from operational.api.routes import dialer, events, health, inbox, webhooks
+from operational.dialer.carrier import Carrier, SimulatedCarrier
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # 1,000 events of a few KB each fit well inside
+
+
+def create_app(engine: Engine | None = None, carrier: Carrier | None = None) -> FastAPI:
+    """The API over ``engine`` (default: the product database from the settings, started if embedded);
+    speed-dial calls go through ``carrier`` (default: the simulated one, the only implementation here)."""
+    if engine is None:
+        from operational.database import get_engine
+
+        engine = get_engine()
+    app = FastAPI(
+        title="VoxLink operational API",
+        version="1",
+        description="Canonical event ingest, Twilio-format webhooks, the inbox and the dialer. "
+        'Every error has the body `{"error": {code, message, details, timestamp, requestId}}`.',
+    )
+    app.state.engine = engine
+    app.state.carrier = carrier or SimulatedCarrier(random.Random())
+    errors.install(app)
+    for module in (health, events, webhooks, inbox, dialer):
+        app.include_router(module.router)
+    app.add_middleware(RequestContext, max_body=MAX_BODY_BYTES)
+    logging.getLogger("voxlink.api").setLevel(logging.INFO)
+    return app
