@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from voxlink.settings import get_settings
 
@@ -39,6 +42,27 @@ def prepare_dagster_home() -> None:
     os.environ.setdefault("VOXLINK_DAGSTER_STORAGE", str(home / "storage"))
 
 
+def ensure_manifest() -> None:
+    """Re-parse the dbt project when a file under transforms/ is newer than its manifest.
+
+    Dagster reads the manifest when the definitions load; a stale one would not know new models or tests.
+    Parsing takes a few seconds, so it happens only when something changed (and never at import time).
+    """
+    project = get_settings().transforms_dir
+    manifest = project / "target" / "manifest.json"
+    sources = [
+        p for folder in ("models", "macros", "tests") for p in (project / folder).rglob("*") if p.is_file()
+    ]
+    sources += [project / "dbt_project.yml", project / "profiles.yml"]
+    if manifest.exists() and manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+        return
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet", "--profiles-dir", "."],
+        cwd=project, check=True, env=dict(os.environ, VOXLINK_WORKING_DB=str(get_settings().working_db)),
+    )  # fmt: skip
+
+
 def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> RefreshResult:
     """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails.
 
@@ -46,6 +70,7 @@ def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> Re
     """
     moment = (refresh_at or datetime.now(UTC)).astimezone(UTC).isoformat()
     prepare_dagster_home()
+    ensure_manifest()
     import dagster as dg
 
     from pipelines.definitions import build_definitions

@@ -1,0 +1,214 @@
+"""Warehouse at scale: full and incremental refresh, report latency, and the same report on PostgreSQL.
+
+Run: ``.venv/bin/python bench/warehouse_bench.py [--calls 10000000 --messages 20000000]``.
+
+Loads calls and messages straight into PostgreSQL with set-based inserts (not the event path) for one large
+and several small accounts over a year, then prints:
+  - full refresh time (extract → dbt build → publish) and its parts,
+  - incremental refresh time after 5 minutes of new events arrive through the real ingest path,
+  - p50/p95 of every export query over 30 days on the warehouse (open connection),
+  - the abandon-rate report computed directly on indexed PostgreSQL over 30 days and one year, and the ratio.
+Targets (DESIGN.md): report p95 ≤ 10 ms; warehouse ≥ 20× PostgreSQL (30 days) and ≥ 200× (one year);
+incremental refresh ≤ 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+SMALL_ACCOUNTS = 9
+END = date.today() - timedelta(days=1)
+
+CALLS_SQL = """
+insert into calls (account_id, call_id, direction, from_number, to_number, queue, campaign, agent,
+    connected_agent, started_at, queued_at, answered_at, answered_by, connected_at, ended_at, end_reason,
+    disposition, status, wait_seconds, hold_seconds, talk_seconds, wrap_seconds, event_count)
+select :account_id, 'c' || i, d.direction, '+14155550100', '+12125550100',
+       case when d.direction = 'inbound' then (array['sales','support','billing','vip','spanish'])[1 + i % 5] end,
+       case when d.direction = 'outbound' then (array['promo','renewals','winback'])[1 + i % 3] end,
+       case when d.answered then 'agent' || (i % 60) end,
+       case when d.direction = 'outbound' and d.answered then 'agent' || (i % 60) end,
+       d.started_at, d.started_at,
+       case when d.answered then d.started_at + d.wait * interval '1 second' end,
+       case when d.answered then 'human' end,
+       case when d.direction = 'outbound' and d.answered
+            then d.started_at + (d.wait + 0.5 + (i % 7) * 0.4) * interval '1 second' end,
+       d.started_at + (d.wait + d.talk) * interval '1 second',
+       case when d.answered then 'completed' when d.direction = 'inbound' then 'caller_hangup' else 'no_answer' end,
+       case when d.answered then (array['sale','no_sale','callback','support_resolved'])[1 + i % 4] end,
+       case when d.answered then 'completed' when d.direction = 'inbound' then 'abandoned' else 'no_answer' end,
+       case when d.direction = 'inbound' then d.wait end, 0,
+       case when d.answered then d.talk else 0 end, case when d.answered then 30 else 0 end, 6
+from (
+    select i,
+           case when i % 10 < 7 then 'inbound' else 'outbound' end as direction,
+           i % 13 <> 0 as answered,
+           :start + (i * :span_seconds / :n) * interval '1 second' as started_at,
+           round((1 + (i * 7919) % 600 / 10.0)::numeric, 1) as wait,
+           round((30 + (i * 104729) % 5400 / 10.0)::numeric, 1) as talk
+    from generate_series(cast(1 as bigint), cast(:n as bigint)) as i
+) d
+"""
+
+MESSAGES_SQL = """
+insert into messages (account_id, message_id, direction, channel, from_number, to_number, body, media_count,
+    campaign, agent, created_at, status, status_at, error_code)
+select :account_id, 'm' || i,
+       case when i % 4 = 0 then 'inbound' else 'outbound' end,
+       case when i % 10 = 0 then 'mms' else 'sms' end,
+       '+14155550100', '+12125550100',
+       (array['Your appointment is confirmed for tomorrow at 10:00.', 'STOP',
+              repeat('Thanks for calling VoxLink! ', 7), 'Merci beaucoup ç ' || i, 'ok'])[1 + i % 5],
+       case when i % 10 = 0 then 1 else 0 end, null, null,
+       :start + (i * :span_seconds / :n) * interval '1 second',
+       case when i % 4 = 0 then 'received' when i % 50 = 1 then 'failed' else 'delivered' end,
+       :start + (i * :span_seconds / :n + 3) * interval '1 second',
+       case when i % 50 = 1 then '30003' end
+from generate_series(cast(1 as bigint), cast(:n as bigint)) as i
+"""
+
+PG_ABANDON_RATE = """
+select (started_at at time zone :tz)::date as date, coalesce(queue, '') as queue,
+       count(*) as offered,
+       count(*) filter (where answered_at is not null) as answered,
+       count(*) filter (where status = 'abandoned') as abandoned,
+       count(*) filter (where status = 'abandoned' and wait_seconds < 5) as short_abandoned,
+       count(*) filter (where answered_at is not null and wait_seconds <= 20) as answered_within_sl,
+       sum(wait_seconds) filter (where answered_at is not null) as answered_wait_seconds
+from calls
+where account_id = :account_id and direction = 'inbound'
+  and started_at >= :start_at and started_at < :end_at
+group by 1, 2
+order by 1, 2
+"""
+
+
+def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=10_000_000)
+    parser.add_argument("--messages", type=int, default=20_000_000)
+    parser.add_argument("--repeat", type=int, default=50, help="runs per report query")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="voxlink-wh-bench-"))
+    os.environ["VOXLINK_HOME"] = str(home)
+    os.environ.pop("VOXLINK_DATABASE_URL", None)
+    from operational import database
+    from operational.accounts import create_account
+    from operational.ingest import ingest_events
+    from operational.simulator import simulate
+    from pipelines.refresh import run_refresh
+
+    try:
+        url = database.prepare()
+        engine = database.engine_for(url)
+        start = datetime.combine(END - timedelta(days=364), datetime.min.time(), UTC)
+        span = 365 * 86400
+        big = create_account(engine, "large", "America/New_York")
+        smalls = [create_account(engine, f"small{i}", "Europe/London") for i in range(SMALL_ACCOUNTS)]
+        share = {big.id: 0.8, **{a.id: 0.2 / SMALL_ACCOUNTS for a in smalls}}
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(sa.text("set local synchronous_commit = off"))
+            for account_id, fraction in share.items():
+                params = {"account_id": account_id, "start": start, "span_seconds": span}
+                conn.execute(sa.text(CALLS_SQL), {**params, "n": int(args.calls * fraction)})
+                conn.execute(sa.text(MESSAGES_SQL), {**params, "n": int(args.messages * fraction)})
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "create index if not exists ix_calls_account_started on calls (account_id, started_at)"
+                )
+            )
+            conn.execute(sa.text("analyze calls; analyze messages"))
+        print(f"loaded {args.calls:,} calls and {args.messages:,} messages into PostgreSQL "
+              f"in {time.perf_counter() - t0:.0f} s ({1 + SMALL_ACCOUNTS} accounts, one year)")  # fmt: skip
+
+        full = run_refresh(full=True)
+        print(f"full refresh        : {full.seconds:6.1f} s   ({_parts(full.steps)})")
+
+        # five minutes of new traffic for the large account, through the real ingest path
+        events = [e for e in simulate(days=1, timezone="America/New_York", seed=9, account_slug="inc")
+                  if "T14:0" in e["occurred_at"] and e["occurred_at"][14:16] < "05"]  # fmt: skip
+        report = ingest_events(engine, big.id, enumerate(events))
+        incremental = run_refresh()
+        print(f"incremental refresh : {incremental.seconds:6.1f} s   after {report.stored:,} new events "
+              f"({_parts(incremental.steps)})  target ≤ 10 s: {'MET' if incremental.seconds <= 10 else 'MISSED'}")  # fmt: skip
+
+        _report_latency(big.id, args.repeat)
+        _versus_postgres(engine, big.id, args.repeat)
+        return 0
+    finally:
+        from voxlink import warehouse
+
+        warehouse.close_all()
+        database.stop_embedded()
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _parts(steps: dict[str, float]) -> str:
+    extract = sum(v for k, v in steps.items() if k.startswith("raw__"))
+    rest = ", ".join(f"{k} {v:.1f}s" for k, v in steps.items() if not k.startswith("raw__"))
+    return f"extract {extract:.1f}s, {rest}"
+
+
+def _report_latency(account_id: int, repeat: int) -> None:
+    from exports.reports import REPORTS, report_frame
+
+    first, last = END - timedelta(days=29), END
+    print(f"report queries on the warehouse, 30 days, {repeat} runs each (target p95 ≤ 10 ms):")
+    for name in REPORTS:
+        report_frame(name, account_id, first, last)  # warm the connection
+        runs = timed(lambda name=name: report_frame(name, account_id, first, last), repeat)
+        print(f"  {name:18s} p50 {p(runs, 50):6.1f} ms   p95 {p(runs, 95):6.1f} ms")
+
+
+def _versus_postgres(engine: sa.Engine, account_id: int, repeat: int) -> None:
+    from exports.reports import report_frame
+
+    print("abandon-rate report: warehouse vs indexed PostgreSQL (same run):")
+    for label, days in (("30 days", 30), ("one year", 365)):
+        first = END - timedelta(days=days - 1)
+        start_at = datetime.combine(first, datetime.min.time(), UTC) - timedelta(hours=5)
+        end_at = datetime.combine(END + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=5)
+        params = {"tz": "America/New_York", "account_id": account_id, "start_at": start_at, "end_at": end_at}
+        with engine.connect() as conn:
+            pg = timed(
+                lambda params=params: conn.execute(sa.text(PG_ABANDON_RATE), params).fetchall(),
+                max(3, repeat // 10),
+            )
+        wh = timed(lambda first=first: report_frame("abandon-rate", account_id, first, END), repeat)
+        ratio = statistics.median(pg) / statistics.median(wh)
+        target = 20 if days == 30 else 200
+        print(f"  {label:9s} PostgreSQL p50 {statistics.median(pg):8.1f} ms   warehouse p50 "
+              f"{statistics.median(wh):6.1f} ms   {ratio:6.0f}×  (target ≥ {target}×: "
+              f"{'MET' if ratio >= target else 'MISSED'})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
