@@ -64,3 +64,13 @@ def list_accounts(engine: Engine) -> list[AccountRef]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(Account.id, Account.slug, Account.timezone).order_by(Account.slug))
         return [AccountRef(r.id, r.slug, r.timezone) for r in rows]
+
+
+def set_twilio_auth_token(engine: Engine, slug: str, token: str | None) -> None:
+    """The token Twilio signs this account's callbacks with (None: refuse every callback)."""
+    with engine.begin() as conn:
+        updated = conn.execute(
+            sa.update(Account).where(Account.slug == slug).values(twilio_auth_token=token)
+        ).rowcount
+    if not updated:
+        raise AccountError(f"no account {slug!r}")
