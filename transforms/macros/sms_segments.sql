@@ -68,3 +68,22 @@
 {% macro duckdb__regex_full_match(value, pattern) -%}
     regexp_full_match({{ value }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
+
+
+{#- Remove all leading and trailing whitespace, Unicode spaces included (as Python's str.strip does). -#}
+{% macro trim_whitespace(value) -%}
+    {{ return(adapter.dispatch('trim_whitespace', 'voxlink')(value)) }}
+{%- endmacro %}
+
+{% macro default__trim_whitespace(value) -%}
+    regexp_replace(
+        {{ value }},
+        '^[[:space:]\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[[:space:]\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$',
+        '',
+        'g'
+    )
+{%- endmacro %}
+
+{% macro duckdb__trim_whitespace(value) -%}
+    regexp_replace({{ value }}, '^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]+|[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]+$', '', 'g')
+{%- endmacro %}

@@ -29,23 +29,29 @@ with_settings as (
 ),
 
 flagged as (
+    -- every flag is true or false, never null (a null would drop rows from an analyst's `where not …`)
     select
         *,
         ended_at is not null as is_ended,
-        direction = 'inbound' and answered_at is not null as is_answered,
-        status = 'abandoned' as is_abandoned,
-        status = 'abandoned' and wait_seconds < short_abandon_seconds as is_short_abandoned,
-        direction = 'inbound' and answered_at is not null and wait_seconds <= service_level_seconds
-            as is_answered_within_sl,
-        ended_at is not null and (
+        coalesce(direction = 'inbound' and answered_by in ('human', 'ai'), false) as is_answered,
+        coalesce(status = 'abandoned', false) as is_abandoned,
+        coalesce(status = 'abandoned' and wait_seconds < short_abandon_seconds, false) as is_short_abandoned,
+        coalesce(
+            direction = 'inbound' and answered_by in ('human', 'ai') and wait_seconds <= service_level_seconds,
+            false
+        ) as is_answered_within_sl,
+        coalesce(ended_at is not null and (
             (direction = 'inbound' and answered_by = 'human')
             or (direction = 'outbound' and connected_at is not null)
-        ) as is_handled,
-        direction = 'outbound' and answered_by = 'human' as is_human_answered,
-        direction = 'outbound' and answered_by = 'machine' as is_machine_answered,
+        ), false) as is_handled,
+        coalesce(direction = 'outbound' and answered_by = 'human', false) as is_human_answered,
+        coalesce(direction = 'outbound' and answered_by = 'machine', false) as is_machine_answered,
         -- a dialer drop: a person answered and no agent joined within 2 s (exactly 2.0 s is not a drop)
-        direction = 'outbound' and answered_by = 'human' and ended_at is not null
-        and (connected_at is null or connect_delay_seconds > 2) as is_drop
+        coalesce(
+            direction = 'outbound' and answered_by = 'human' and ended_at is not null
+            and (connected_at is null or connect_delay_seconds > 2),
+            false
+        ) as is_drop
     from with_settings
 ),
 

@@ -19,7 +19,7 @@ with_account as (
         messages.*,
         accounts.timezone,
         -- opt-out keywords are matched on the body with all surrounding whitespace removed, upper-cased
-        upper(regexp_replace(coalesce(messages.body, ''), '^\s+|\s+$', '', 'g')) as keyword
+        upper({{ trim_whitespace("coalesce(messages.body, '')") }}) as keyword
     from messages
     inner join accounts on messages.account_id = accounts.account_id
     where messages.created_at is not null
