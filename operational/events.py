@@ -84,6 +84,16 @@ def normalise_phone(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _text(obj: dict[str, Any], field: str) -> str:
     value = obj.get(field)
     if value is None or value == "":
@@ -122,6 +132,9 @@ def validate(obj: Any, now: datetime | None = None) -> ValidEvent:
     for field, allowed in spec.choices:
         if obj[field] not in allowed:
             raise EventRejected(field, f"{obj[field]!r} is not one of {', '.join(sorted(allowed))}")
+    for field, value in obj.items():
+        if _has_nul(value):  # PostgreSQL text and jsonb cannot hold U+0000: refuse it here, not the batch
+            raise EventRejected(str(field), "contains a NUL (U+0000) character")
     payload = dict(obj)
     phone_fields = spec.phones
     if kind == "message.created" and obj["channel"] in PHONE_CHANNELS:

@@ -108,6 +108,10 @@ def install(app: FastAPI) -> None:
         return error_response(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     async def database_down(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, DBAPIError) and _is_bad_value(exc):
+            return error_response(
+                request, 422, "invalid", "a value PostgreSQL cannot store (such as a NUL character)"
+            )
         if isinstance(exc, DBAPIError) and not _is_connection_failure(exc):
             return await unexpected(request, exc)
         return error_response(
@@ -135,3 +139,9 @@ def _is_connection_failure(exc: DBAPIError) -> bool:
     import psycopg
 
     return exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError)
+
+
+def _is_bad_value(exc: DBAPIError) -> bool:
+    import psycopg
+
+    return isinstance(exc.orig, psycopg.DataError)

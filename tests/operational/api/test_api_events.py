@@ -153,3 +153,15 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 def test_unknown_route_and_wrong_method_use_the_error_body(client: TestClient) -> None:
     assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_error(client.get("/api/v1/events"), 405, "method_not_allowed")
+
+
+def test_a_nul_character_rejects_that_event_only(client: TestClient, tenant_a: Tenant) -> None:
+    good = ev("agent.status", at(T0), agent="nul-free", status="available")
+    bad = ev("message.created", at(T0), message_id="m-nul", direction="inbound", channel="chat",
+             from_="web", to="web", body="a\x00b", media_count=0)  # fmt: skip
+    body = client.post("/api/v1/events", json=[good, bad], headers=tenant_a.auth).json()
+    assert (body["stored"], body["results"][1]["status"], body["results"][1]["field"]) == (
+        1,
+        "rejected",
+        "body",
+    )
