@@ -23,7 +23,7 @@ def _iso_date(value: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from voxlink import commands
+    from voxlink import commands, operational_commands
 
     parser = argparse.ArgumentParser(
         prog="voxlink",
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("file")
     ingest.add_argument("--account", required=True, help="account slug")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    operational_commands.add_parsers(add)
 
     simulate = add("simulate", commands.simulate, "simulate realistic traffic through the ingest path")
     simulate.add_argument("--days", type=int, default=30)
