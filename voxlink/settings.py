@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +24,15 @@ class Settings(BaseSettings):
     )
     app_port: int = 8501
     api_port: int = 8000
+    # Report e-mail (the defaults reach `voxlink mail-sink` on loopback).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     smtp_from: str = "reports@voxlink.local"
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS")
+    smtp_ssl: bool = Field(default=False, description="Connect with implicit TLS (usually port 465)")
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
 
     @property
     def home_dir(self) -> Path:
@@ -53,6 +59,11 @@ class Settings(BaseSettings):
     @property
     def dagster_home(self) -> Path:
         return self.home_dir / "dagster"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where `voxlink mail-sink` keeps the e-mails it receives (a Maildir)."""
+        return self.home_dir / "mail"
 
     @property
     def transforms_dir(self) -> Path:
