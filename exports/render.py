@@ -1,4 +1,4 @@
-"""Renderers from a report frame to a file format (CSV here; XLSX and PDF join them)."""
+"""The CSV renderer and the formula-injection guard every format shares (XLSX and PDF: ``xlsx.py``, ``pdf.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ import polars as pl
 
 # Text that a spreadsheet would run as a formula is prefixed with an apostrophe (OWASP's advice).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """``text`` as a spreadsheet will show it without running it: an apostrophe before a formula start."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def cell_text(value: Any) -> str:
@@ -26,7 +31,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        return inert(value)
     return str(value)
 
 

@@ -137,6 +137,7 @@ def refresh(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    from exports.export import export_context, render
     from exports.render import write_csv
     from exports.reports import REPORTS, ReportError, report_frame
     from voxlink.warehouse import WarehouseMissing
@@ -145,6 +146,10 @@ def export(args: argparse.Namespace) -> int:
         raise CliError(f"unknown report {args.report!r}; choose one of: {', '.join(sorted(REPORTS))}")
     if args.end < args.start:
         raise CliError(f"--end {args.end} is before --start {args.start}")
+    if args.format != "csv" and not args.out and sys.stdout.isatty():
+        raise CliError(
+            f"--format {args.format} writes a binary file: give --out PATH (or redirect the output)"
+        )
     from operational.accounts import AccountError, get_account
 
     try:
@@ -152,12 +157,15 @@ def export(args: argparse.Namespace) -> int:
         frame = report_frame(args.report, account.id, args.start, args.end)
     except (AccountError, ReportError, WarehouseMissing) as err:
         raise CliError(str(err)) from None
+    if args.format == "csv" and not args.out:
+        write_csv(frame, sys.stdout)
+        return 0
+    context = export_context(args.report, account.slug, account.timezone, args.start, args.end)
     if args.out:
-        with open(args.out, "w", newline="", encoding="utf-8") as handle:
-            write_csv(frame, handle)
+        render(frame, context, args.format, Path(args.out))
         print(f"wrote {len(frame):,} rows to {args.out}", file=sys.stderr)
     else:
-        write_csv(frame, sys.stdout)
+        render(frame, context, args.format, sys.stdout.buffer)
     return 0
 
 
