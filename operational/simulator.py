@@ -12,6 +12,11 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from operational.consent import keyword_action
+from operational.dialer.carrier import DialRequest, SimulatedCarrier
+from operational.dialer.pool import ContactPool
+from operational.dialer.rules import Rules
+
 Event = dict[str, Any]
 Timed = list[tuple[datetime, Event]]
 
@@ -50,8 +55,7 @@ _OPT_OUTS = ("STOP", " stop ", "Unsubscribe", "Stop", "STOP\n", "cancel")
 _OPT_INS = ("START", "start", "UNSTOP")
 _UNDELIVERED_CODES = ("30003", "30005", "30007")
 _FAILED_CODES = ("30008", "21610")  # 21610: the recipient had opted out
-# Outbound dial outcomes below each threshold of one uniform draw: (reason, below, seconds after dialling)
-_NOT_ANSWERED = (("failed", 0.04, 0.3, 3.0), ("busy", 0.1, 2.0, 8.0), ("no_answer", 0.4, 20.0, 35.0))
+_CONTACTS_PER_CAMPAIGN = 20_000
 _GAP = timedelta(seconds=2)  # an agent is offered the next call a moment after becoming free: no tied events
 
 
@@ -186,6 +190,25 @@ class _Simulator:
         self.customers = self._numbers(_CUSTOMER_AREAS, 2500)
         skills = [(rng.uniform(0.85, 1.2), rng.uniform(0.6, 1.5)) for _ in profile.agents]
         self.skill = dict(zip(profile.agents, skills, strict=True))  # talk-time and sales multipliers
+        self.carrier = SimulatedCarrier(rng)
+        self.keywords: dict[
+            str, list[tuple[datetime, bool]]
+        ] = {}  # number -> (when, opted out?) in time order
+        rules = Rules(max_attempts=3, retry_spacing=timedelta(hours=1))
+        self.pools = {
+            name: ContactPool(self._contact_maker(name), _CONTACTS_PER_CAMPAIGN, rules)
+            for name in profile.campaigns
+        }
+
+    def _opted_out(self, phone: str, at: datetime) -> bool:
+        said = [opted for moment, opted in self.keywords.get(phone, ()) if moment <= at]
+        return bool(said) and said[-1]
+
+    def _contact_maker(self, campaign: str) -> Callable[[int], tuple[str, str]]:
+        return lambda i: (
+            f"{campaign}-{i:05d}",
+            self.customers[(i * 7 + len(campaign)) % len(self.customers)],
+        )
 
     def _numbers(self, areas: tuple[str, ...], count: int) -> list[str]:
         found: dict[str, None] = {}  # insertion-ordered, so the pool is the same for a seed
@@ -218,6 +241,11 @@ class _Simulator:
         if plan.staff is None and p.campaigns:  # dialer campaigns run 09:00-17:00 on weekdays
             for t in self._arrivals(day, plan, p.outbound_per_weekday, range(9, 17)):
                 calls.append((t, self.rng.choice(list(p.campaigns))))
+        # messages first: the day's opt-outs are known, by time, before the dialer runs
+        for at in self._arrivals(day, plan, p.messages_per_weekday):
+            self.messages += 1
+            msg = f"{self.prefix}-msg{self.messages}"
+            self._message(_Track(out, f"{self.prefix}-m{self.messages}", "message_id", msg), at)
         for start, campaign in sorted(calls):
             self.calls += 1
             call = _Track(out, f"{self.prefix}-c{self.calls}", "call_id", f"{self.prefix}-call{self.calls}")
@@ -225,10 +253,6 @@ class _Simulator:
                 self._outbound(call, start, campaign)
             else:
                 self._inbound(call, start)
-        for at in self._arrivals(day, plan, p.messages_per_weekday):
-            self.messages += 1
-            msg = f"{self.prefix}-msg{self.messages}"
-            self._message(_Track(out, f"{self.prefix}-m{self.messages}", "message_id", msg), at)
         for shift in self.shifts:
             shift.close()
             status = _Track(out, f"{self.prefix}-{shift.name}-{day.isoformat()}", "agent", shift.name)
@@ -296,27 +320,32 @@ class _Simulator:
         self._conversation(call, shift, ring, answer, talk, lambda handler: self._choose(codes))
 
     def _outbound(self, call: _Track, start: datetime, campaign: str) -> None:
+        """A power-dialer line: the dialer engine's rules pick the contact (DNC incl. SMS opt-outs, calling
+        window in the contact's zone, attempts, retry spacing) and the simulated carrier dials it."""
         rng = self.rng
         sale_share, drop_share = self.p.campaigns[campaign]
-        contact = rng.randrange(20_000)
         paced = self._pick(start)  # a power dialer dials a line only when an agent is free for it
         if paced is None:
             return
         start = max(start, paced[0])
-        started = {"from": self.caller_ids[campaign], "to": self.customers[contact % len(self.customers)]}
-        started |= {"campaign": campaign, "contact_id": f"{campaign}-{contact:05d}"}
+        contact = self.pools[campaign].next_dial(start, lambda phone: self._opted_out(phone, start))
+        if contact is None:  # nobody may be called now (their windows are shut, or the list is used up)
+            return
+        request = DialRequest(
+            call.value, self.caller_ids[campaign], contact.phone, campaign, contact.external_id, start
+        )
+        outcome = self.carrier.place_call(request)
+        self.pools[campaign].attempted(contact, outcome.answered_by is not None, start)
+        started = {"from": request.from_number, "to": request.to_number}
+        started |= {"campaign": campaign, "contact_id": request.contact_id}
         call.add(start, "call.started", direction="outbound", **started)
-        outcome = rng.random()
-        for reason, below, low, high in _NOT_ANSWERED:
-            if outcome < below:
-                call.add(start + _s(rng.uniform(low, high)), "call.ended", reason=reason)
-                return
-        answer = start + _s(self._ln(9, 0.45, 3, 30))
-        if outcome < 0.6:  # answering machine detection: leave a voicemail or hang up
+        if outcome.answered_by is None:
+            call.add(start + _s(outcome.after_seconds), "call.ended", reason=outcome.end_reason)
+            return
+        answer = start + _s(outcome.after_seconds)
+        if outcome.answered_by == "machine":  # answering machine detection: leave a voicemail or hang up
             call.add(answer, "call.answered", answered_by="machine")
-            voicemail = rng.random() < 0.65
-            end = answer + _s(rng.uniform(12, 40) if voicemail else rng.uniform(1.5, 5))
-            call.add(end, "call.ended", reason="voicemail" if voicemail else "completed")
+            call.add(answer + _s(outcome.machine_seconds), "call.ended", reason=outcome.end_reason)
             return
         call.add(answer, "call.answered", answered_by="human")
         late = rng.random() < drop_share  # the dialer over-dialled: nobody free within 2 s of the answer
@@ -382,6 +411,9 @@ class _Simulator:
                 code=rng.randrange(100_000, 1_000_000),
                 last4=rng.randrange(1000, 10_000),
             )
+        keyword = keyword_action(body) if inbound else None
+        if keyword is not None:  # an opt-out reaches the dialer's DNC; START takes the number off again
+            self.keywords.setdefault(customer, []).append((at, keyword))
         ends = (customer, self.sms_line) if inbound else (self.sms_line, customer)
         fields: Event = {
             "direction": "inbound" if inbound else "outbound",

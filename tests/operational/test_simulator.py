@@ -157,3 +157,27 @@ def test_custom_profile_and_default_end_date() -> None:
     assert {event["agent"] for event in events if event["type"] == "agent.status"} <= {"ann", "ben"}
     with pytest.raises(ValueError):
         next(simulate(days=0, timezone="UTC", seed=1))
+
+
+def test_outbound_calls_come_from_the_dialer_rules(
+    events: list[Event], calls: dict[str, list[Event]]
+) -> None:
+    from operational.consent import keyword_action
+    from operational.dialer.rules import contact_zones
+
+    outbound = [call[0] for call in calls.values() if call[0]["direction"] == "outbound"]
+    for started in outbound:  # 08:00-21:00 in the contact's own zone (derived from the number)
+        for zone in contact_zones(started["to"]):
+            assert 8 <= at(started).astimezone(zone).hour < 21, started
+    attempts = Counter(started["contact_id"] for started in outbound)
+    assert max(attempts.values()) <= 3 and sum(n > 1 for n in attempts.values()) > 1  # retries, at most 3
+    keywords: dict[str, list[tuple[datetime, bool]]] = defaultdict(list)
+    for event in events:
+        action = keyword_action(event.get("body")) if event["type"] == "message.created" else None
+        if action is not None and event["direction"] == "inbound":
+            keywords[event["from"]].append((at(event), action))
+    opted_out_calls = [
+        started for started in outbound
+        if [opted for moment, opted in keywords.get(started["to"], []) if moment <= at(started)][-1:] == [True]
+    ]  # fmt: skip
+    assert keywords and not opted_out_calls
