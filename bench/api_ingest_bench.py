@@ -129,7 +129,8 @@ def main() -> int:
             "--port", str(port), "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools",
             "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
-        server = subprocess.Popen(command, env=env)
+        api_log = (home / "api.log").open("wb")  # the API logs a line per request
+        server = subprocess.Popen(command, env=env, stderr=api_log)
         _wait_ready(port)
 
         seconds, stored, other = _run_clients(port, streams)

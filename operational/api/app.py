@@ -35,5 +35,15 @@ def create_app(engine: Engine | None = None, carrier: Carrier | None = None) -> 
     for module in (health, events, webhooks, inbox, dialer):
         app.include_router(module.router)
     app.add_middleware(RequestContext, max_body=MAX_BODY_BYTES)
-    logging.getLogger("voxlink.api").setLevel(logging.INFO)
+    _log_requests()
     return app
+
+
+def _log_requests() -> None:
+    """One line per request (with its id) on stderr: uvicorn configures only its own loggers."""
+    log = logging.getLogger("voxlink.api")
+    log.setLevel(logging.INFO)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        log.addHandler(handler)
