@@ -1,1 +1,1 @@
-"""data_tests package."""
+"""Data-quality gates: great-expectations suites over the raw tables and report marts, run before publish."""

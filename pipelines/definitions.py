@@ -1,11 +1,13 @@
-"""The Dagster ``Definitions``: extract → dbt → publish, the refresh job and its schedule."""
+"""The Dagster ``Definitions``: extract → dbt → publish, the refresh job and its schedule, report deliveries."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.deliveries import deliver_reports_job, due_report_deliveries
 from pipelines.extract import extract_assets
 from pipelines.publish import served_warehouse
+from pipelines.quality import quality_checks
 from pipelines.resources import build_resources
 from pipelines.transform import warehouse_models
 
@@ -29,8 +31,10 @@ def build_definitions() -> dg.Definitions:
     """Definitions bound to the current settings (the CLI and tests build them per run)."""
     return dg.Definitions(
         assets=[*extract_assets, warehouse_models, served_warehouse],
-        jobs=[refresh_job],
+        asset_checks=quality_checks,
+        jobs=[refresh_job, deliver_reports_job],
         schedules=[refresh_schedule],
+        sensors=[due_report_deliveries],
         resources=build_resources(),
     )
 

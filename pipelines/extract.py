@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext
 
 from pipelines.extract_tables import RAW_TABLES, extract_table, reset
 from pipelines.resources import DUCKDB_POOL, OperationalDatabase, Warehouse
+from voxlink.settings import get_settings
 
 
 def _extract_asset(table: str) -> dg.AssetsDefinition:
@@ -19,7 +20,9 @@ def _extract_asset(table: str) -> dg.AssetsDefinition:
     )
     def _asset(context: AssetExecutionContext, operational_db: OperationalDatabase, warehouse: Warehouse):
         with warehouse.working() as con:
-            result = extract_table(operational_db.connectorx_uri(), con, table)
+            result = extract_table(
+                operational_db.connectorx_uri(), con, table, get_settings().extract_lookback
+            )
         context.log.info(
             f"{table}: {result.rows} rows after change_seq {result.from_seq} in {result.seconds:.2f}s"
         )

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-LOOKBACK = 100_000  # sequence values re-read each time; covers batches still committing during the last read
-
 
 @dataclass(frozen=True)
 class RawTable:
@@ -88,12 +86,16 @@ def reset(con: duckdb.DuckDBPyConnection) -> None:
     _ensure_meta(con)
 
 
-def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str) -> ExtractResult:
-    """Copy new and changed rows of ``table`` into ``raw.<table>``; return what was moved."""
+def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookback: int) -> ExtractResult:
+    """Copy new and changed rows of ``table`` into ``raw.<table>``; return what was moved.
+
+    ``lookback`` sequence values before the watermark are read again: a transaction can commit after one
+    that took a later value, and the merge makes re-reading harmless.
+    """
     spec = RAW_TABLES[table]
     started = time.perf_counter()
     since = watermark(con, table)
-    sql = f"select {spec.columns} from {table} where change_seq > {max(since - LOOKBACK, 0)}"
+    sql = f"select {spec.columns} from {table} where change_seq > {max(since - lookback, 0)}"
     frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
     # when this copy landed: incremental dbt models pick up rows loaded after their last build
     frame = frame.with_columns(pl.lit(datetime.now(UTC)).dt.cast_time_unit("us").alias("_loaded_at"))

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="An external PostgreSQL; when unset the embedded server under home is used"
     )
+    extract_lookback: int = Field(
+        default=100_000,
+        description="change_seq values re-read by each extract, for transactions that committed late",
+    )
     app_port: int = 8501
     api_port: int = 8000
     # Report e-mail (the defaults reach `voxlink mail-sink` on loopback).

@@ -1,0 +1,288 @@
+"""The suites, as code: what each table must satisfy, and whether a failure blocks the publish.
+
+Each suite reads a frame from the working DuckDB file with one SQL query (derived columns make
+cross-table rules such as referential integrity or "not in the future" checkable per row), then lists
+expectations as plain specs; :mod:`data_tests.runner` turns them into great-expectations objects lazily,
+since importing great-expectations costs seconds. Rules dbt's own tests already cover on the staging and
+mart models (not-null and unique keys of the models, accepted values of stg columns) are not repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["blocking", "warning"]
+MAX_SECONDS = 86_400  # no single call duration reaches a day
+DAY_SECONDS = 90_000  # the longest local day (DST end): 25 h
+
+
+@dataclass(frozen=True)
+class Rule:
+    expectation: str  # great-expectations class name, e.g. "ExpectColumnValuesToBeBetween"
+    kwargs: dict[str, Any]
+    severity: Severity = "blocking"
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset: tuple[str, ...]  # the Dagster asset key the suite gates
+    sql: str  # $refresh_at is bound to the refresh instant
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+    min_rows: int = 0
+
+
+def not_null(*columns: str) -> list[Rule]:
+    return [Rule("ExpectColumnValuesToNotBeNull", {"column": c}, why=f"{c} is a key") for c in columns]
+
+
+def between(column: str, low: float, high: float | None, why: str, strict_max: bool = False) -> Rule:
+    kwargs: dict[str, Any] = {"column": column, "min_value": low, "max_value": high}
+    if strict_max:
+        kwargs["strict_max"] = True
+    return Rule("ExpectColumnValuesToBeBetween", kwargs, why=why)
+
+
+def in_set(column: str, values: list[Any], why: str, severity: Severity = "blocking") -> Rule:
+    return Rule("ExpectColumnValuesToBeInSet", {"column": column, "value_set": values}, severity, why)
+
+
+def always_false(column: str, why: str, severity: Severity = "blocking") -> Rule:
+    return in_set(column, [False], why, severity)
+
+
+CALL_STATUSES = ["completed", "abandoned", "in_progress", "caller_hangup", "busy", "no_answer", "failed",
+                 "canceled", "voicemail"]  # fmt: skip
+FUTURE = "interval 5 minute"  # clock skew allowed between the operational store and the refresh
+
+RAW_CALLS = Suite(
+    "raw_calls",
+    ("raw", "calls"),
+    f"""
+    select c.account_id, c.call_id, c.direction, c.status, c.answered_by,
+           c.wait_seconds::double as wait_seconds, c.hold_seconds::double as hold_seconds,
+           c.talk_seconds::double as talk_seconds, c.wrap_seconds::double as wrap_seconds,
+           coalesce(c.started_at > $refresh_at + {FUTURE}, false)
+             or coalesce(c.ended_at > $refresh_at + {FUTURE}, false) as is_in_future,
+           c.agent is not null and a.name is null as has_unknown_agent,
+           c.queue is not null and q.name is null as has_unknown_queue,
+           c.campaign is not null and k.name is null as has_unknown_campaign
+    from raw.calls c
+    left join raw.agents a on a.account_id = c.account_id and a.name = c.agent
+    left join raw.queues q on q.account_id = c.account_id and q.name = c.queue
+    left join raw.campaigns k on k.account_id = c.account_id and k.name = c.campaign
+    """,
+    (
+        *not_null("account_id", "call_id", "status"),
+        Rule(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["account_id", "call_id"]},
+            why="one row per call",
+        ),
+        in_set("status", CALL_STATUSES, "derived call statuses (DESIGN.md)"),
+        in_set("direction", ["inbound", "outbound", None], "call directions"),
+        in_set("answered_by", ["human", "machine", "ai", None], "who answered"),
+        *[
+            between(c, 0, MAX_SECONDS, "durations are ≥ 0 and under a day", strict_max=True)
+            for c in ("wait_seconds", "hold_seconds", "talk_seconds", "wrap_seconds")
+        ],  # fmt: skip
+        always_false("is_in_future", "no call starts or ends after the refresh"),
+        always_false("has_unknown_agent", "every call's agent exists in agents"),
+        always_false("has_unknown_queue", "every call's queue exists in queues"),
+        always_false("has_unknown_campaign", "every call's campaign exists in campaigns"),
+    ),
+)
+
+RAW_MESSAGES = Suite(
+    "raw_messages",
+    ("raw", "messages"),
+    f"""
+    select account_id, message_id, direction, channel, status, media_count,
+           coalesce(created_at > $refresh_at + {FUTURE}, false) as is_in_future
+    from raw.messages
+    """,
+    (
+        *not_null("account_id", "message_id"),
+        Rule(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["account_id", "message_id"]},
+            why="one row per message",
+        ),
+        in_set("direction", ["inbound", "outbound", None], "message directions"),
+        in_set("channel", ["sms", "mms", "chat", "email", None], "channels"),
+        in_set(
+            "status",
+            ["queued", "sent", "delivered", "undelivered", "failed", "received", "read", None],
+            "message statuses",
+        ),  # fmt: skip
+        between("media_count", 0, 100, "media per message"),
+        always_false("is_in_future", "no message is created after the refresh"),
+    ),
+)
+
+RAW_AGENT_STATUS = Suite(
+    "raw_agent_status_events",
+    ("raw", "agent_status_events"),
+    f"""
+    select s.account_id, s.event_id, s.status,
+           s.occurred_at > $refresh_at + {FUTURE} as is_in_future,
+           a.name is null as has_unknown_agent
+    from raw.agent_status_events s
+    left join raw.agents a on a.account_id = s.account_id and a.name = s.agent
+    """,
+    (
+        *not_null("account_id", "event_id", "status"),
+        Rule(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["account_id", "event_id"]},
+            why="one row per event",
+        ),
+        in_set("status", ["available", "busy", "after_call_work", "break", "offline"], "agent statuses"),
+        always_false("is_in_future", "no status change after the refresh"),
+        always_false("has_unknown_agent", "every status belongs to a known agent"),
+    ),
+)
+
+
+def _ratio(numerator: str, denominator: str) -> str:
+    return f"case when ({denominator}) > 0 then ({numerator})::double / ({denominator}) end"
+
+
+REPORT_RATES = Suite(
+    "report_rates",
+    ("rpt_abandon_rate_daily",),
+    f"""
+    select {_ratio("abandoned - short_abandoned", "offered - short_abandoned")} as abandon_rate,
+           {_ratio("answered_within_sl", "answered + abandoned - short_abandoned")} as service_level,
+           {_ratio("answered", "offered")} as answer_share,
+           {_ratio("short_abandoned", "abandoned")} as short_share,
+           answered_wait_seconds::double as answered_wait_seconds
+    from rpt_abandon_rate_daily
+    """,
+    (
+        *[
+            between(c, 0, 1, "a rate is a fraction in [0, 1]")
+            for c in ("abandon_rate", "service_level", "answer_share", "short_share")
+        ],  # fmt: skip
+        between("answered_wait_seconds", 0, None, "waits are never negative"),
+    ),
+)
+
+OUTBOUND_RATES = Suite(
+    "outbound_rates",
+    ("rpt_outgoing_calls_daily",),
+    f"""
+    select {_ratio("human_answered", "attempts")} as connect_rate,
+           {_ratio("human_answered + machine_answered + no_answer + busy + failed", "attempts")} as outcome_share,
+           talk_seconds::double as talk_seconds
+    from rpt_outgoing_calls_daily
+    """,
+    (
+        between("connect_rate", 0, 1, "a rate is a fraction in [0, 1]"),
+        between("outcome_share", 0, 1, "outcomes never outnumber attempts"),
+        between("talk_seconds", 0, None, "talk time is never negative"),
+    ),
+)
+
+MESSAGE_RATES = Suite(
+    "message_rates",
+    ("rpt_messages_daily",),
+    f"""
+    select {_ratio("delivered", "delivered + undelivered + failed")} as delivery_rate,
+           {_ratio("segments", "messages")} as segments_per_message,
+           {_ratio("opt_outs", "messages")} as opt_out_share
+    from rpt_messages_daily
+    """,
+    (
+        between("delivery_rate", 0, 1, "a rate is a fraction in [0, 1]"),
+        between("segments_per_message", 1, None, "every message is at least one segment"),
+        between("opt_out_share", 0, 1, "opt-outs are messages"),
+    ),
+)
+
+STATUS_TIME = Suite(
+    "status_time",
+    ("rpt_user_status_daily",),
+    f"""
+    select (available_seconds + busy_seconds + after_call_work_seconds + break_seconds + offline_seconds)::double
+               as day_seconds,
+           {_ratio("busy_seconds + after_call_work_seconds", "available_seconds + busy_seconds + after_call_work_seconds")}
+               as occupancy
+    from rpt_user_status_daily
+    """,
+    (
+        between("day_seconds", 0, DAY_SECONDS, "an agent-day holds at most 25 h of status time"),
+        between("occupancy", 0, 1, "a rate is a fraction in [0, 1]"),
+    ),
+)
+
+DIALER_RATES = Suite(
+    "dialer_rates",
+    ("rpt_dialer_daily",),
+    f"select {_ratio('drops', 'human_answered')} as drop_rate from rpt_dialer_daily",
+    (between("drop_rate", 0, 1, "drops are human-answered calls"),),
+)
+
+# A complete local day whose calls fall far outside the same weekday's range over the trailing 28 days
+# (below half the least or above twice the most), for accounts with steady traffic (≥ 20 calls on each of
+# those days); the day in progress is not judged. A missing day is a day with 0 calls.
+VOLUME = Suite(
+    "call_volume",
+    ("fct_calls",),
+    """
+    with per_day as (
+        select account_id, started_date as day, count(*) as calls from fct_calls group by 1, 2
+    ),
+    bounds as (
+        select account_id, min(day) as first_day, max(day) as last_day from per_day group by 1
+    ),
+    spine as (
+        select b.account_id, cast(unnest(generate_series(cast(b.first_day as timestamp),
+               cast(b.last_day as timestamp), interval 1 day)) as date) as day
+        from bounds b
+    ),
+    filled as (
+        select s.account_id, s.day, coalesce(p.calls, 0) as calls
+        from spine s left join per_day p using (account_id, day)
+    ),
+    judged as (
+        select f.account_id, f.day, f.calls,
+               min(t.calls) as trailing_min, max(t.calls) as trailing_max, count(t.calls) as trailing_days
+        from filled f
+        join filled t on t.account_id = f.account_id
+         and t.day between f.day - interval 28 day and f.day - interval 7 day
+         and dayofweek(t.day) = dayofweek(f.day)
+        where f.day < cast($refresh_at as date) and f.day >= cast($refresh_at as date) - interval 14 day
+        group by 1, 2, 3
+    )
+    select account_id, day, calls, trailing_min, trailing_max,
+           trailing_days >= 3 and trailing_min >= 20
+           and (calls < trailing_min / 2 or calls > trailing_max * 2) as is_anomalous
+    from judged
+    """,
+    (always_false("is_anomalous", "a day's calls far outside its weekday's trailing 28-day range"),),
+)
+
+FRESHNESS = Suite(
+    "freshness",
+    ("fct_calls",),
+    """
+    select a.slug, max(c.started_at) as newest_call,
+           coalesce(max(c.started_at) < $refresh_at - interval 72 hour, true) as is_stale
+    from dim_accounts a left join fct_calls c using (account_id)
+    group by a.slug
+    """,
+    (
+        always_false(
+            "is_stale",
+            "every account has a call in the 72 h before the refresh (a weekend is quiet)",
+            "warning",
+        ),
+    ),
+)
+
+RAW_SUITES = (RAW_CALLS, RAW_MESSAGES, RAW_AGENT_STATUS)
+MART_SUITES = (REPORT_RATES, OUTBOUND_RATES, MESSAGE_RATES, STATUS_TIME, DIALER_RATES, VOLUME, FRESHNESS)
+ALL_SUITES = RAW_SUITES + MART_SUITES
