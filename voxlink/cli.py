@@ -23,7 +23,7 @@ def _iso_date(value: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from voxlink import commands, operational_commands
+    from voxlink import commands, operational_commands, report_commands
 
     parser = argparse.ArgumentParser(
         prog="voxlink",
@@ -73,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--account", required=True)
     export.add_argument("--start", required=True, type=_iso_date, help="first local day (inclusive)")
     export.add_argument("--end", required=True, type=_iso_date, help="last local day (inclusive)")
-    export.add_argument("--format", default="csv", choices=["csv"])
+    export.add_argument("--format", default="csv", choices=["csv", "xlsx", "pdf"])
     export.add_argument("--out", help="output path (default: standard output)")
+
+    report_commands.add_parsers(add)
 
     app = add("app", commands.app, "serve the Streamlit app on loopback")
     app.add_argument("--port", type=int)

@@ -1,0 +1,267 @@
+"""Deliver due subscriptions exactly once per (subscription, period): claim, lease, hold or render and send.
+
+1. Claim: for every enabled subscription whose latest firing has passed, insert its (subscription, period)
+   row into ``report_deliveries``; the unique key turns a second insert, by a retried or overlapping run,
+   into nothing.
+2. Lease: a worker takes a row with one conditional ``UPDATE … RETURNING`` (pending, retry-due or held →
+   sending). Two workers cannot both win it; a worker that died leaves a lease that expires.
+3. Hold, or render and send: while the served warehouse is older than the latest failed refresh (its build
+   or data checks failed), or was published before the period ended, the row is ``held`` and the
+   subscription flagged, and every later run looks again. Otherwise the report is rendered and e-mailed;
+   an SMTP failure is retried a couple of times at once, then the row waits with exponential backoff.
+
+The e-mail leaves at most once per row, except if a worker dies between the SMTP server's "250 OK" and the
+``sent`` update: SMTP gives no way to close that gap, so such a resend carries the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from exports.export import build_report
+from exports.mail import Attachment, PartiallyRefused, SendFailed, SmtpConfig, build_message, send
+from exports.recipients import refused
+from exports.reports import REPORTS
+from exports.schedule import Schedule, latest_firing, period_end_instant, period_for
+from operational.models import Account, ReportDelivery, ReportSubscription
+from voxlink import warehouse
+
+OPEN = ("pending", "retry", "held")
+
+
+@dataclass(frozen=True)
+class DataHealth:
+    """What the delivery knows about the served data: when it was published, when a refresh last failed."""
+
+    published_at: datetime | None
+    failed_refresh_at: datetime | None = None
+
+    def hold_reason(self, period_over_at: datetime) -> str | None:
+        if self.published_at is None:
+            return "no warehouse has been published yet"
+        if self.failed_refresh_at is not None and self.failed_refresh_at > self.published_at:
+            return (f"the refresh of {self.failed_refresh_at:%Y-%m-%d %H:%M} UTC failed its build or data checks; "
+                    f"held until a refresh passes (served data is from {self.published_at:%Y-%m-%d %H:%M} UTC)")  # fmt: skip
+        if self.published_at < period_over_at:
+            return (f"the served data (published {self.published_at:%Y-%m-%d %H:%M} UTC) ends before the period "
+                    f"does ({period_over_at:%Y-%m-%d %H:%M} UTC); waiting for a refresh")  # fmt: skip
+        return None
+
+
+def current_health(failed_refresh_at: datetime | None) -> DataHealth:
+    try:
+        published = warehouse.publish_info().published_at
+    except warehouse.WarehouseMissing:
+        published = None
+    return DataHealth(published, failed_refresh_at)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    quick_retries: int = 2  # further SMTP tries within one run
+    quick_backoff_seconds: float = 2.0  # doubled before each further try
+    retry_after: timedelta = timedelta(minutes=1)  # then the row waits: doubled per failed run, capped
+    retry_cap: timedelta = timedelta(hours=1)
+    max_attempts: int = 8  # runs that tried SMTP before the delivery is marked failed
+    lease: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    subscription: str
+    period: str
+    status: str
+    detail: str = ""
+
+
+Sender = Callable[[EmailMessage, SmtpConfig], None]
+
+
+def claim_due(engine: Engine, now: datetime) -> int:
+    """Insert the delivery row of every subscription's latest passed firing; return how many were new."""
+    with engine.begin() as conn:
+        subs = conn.execute(
+            sa.select(ReportSubscription, Account.timezone)
+            .join(Account, Account.id == ReportSubscription.account_id)
+            .where(ReportSubscription.enabled)
+        ).all()
+        rows = []
+        for sub in subs:
+            schedule = Schedule(sub.frequency, sub.send_at, sub.weekday, sub.day_of_month)
+            firing = latest_firing(schedule, sub.timezone, now)
+            if firing is None or firing[1] < sub.created_at:  # no firing since the subscription was made
+                continue
+            start, end = period_for(schedule, firing[0])
+            rows.append({"account_id": sub.account_id, "subscription_id": sub.id, "period_start": start,
+                         "period_end": end, "due_at": firing[1]})  # fmt: skip
+        if not rows:
+            return 0
+        inserted = conn.execute(
+            insert(ReportDelivery).values(rows).on_conflict_do_nothing().returning(ReportDelivery.id)
+        )
+        return len(inserted.all())
+
+
+def _leasable(now: datetime) -> sa.ColumnElement[bool]:
+    waiting = sa.and_(
+        ReportDelivery.status.in_(OPEN),
+        sa.or_(ReportDelivery.next_attempt_at.is_(None), ReportDelivery.next_attempt_at <= now),
+    )
+    abandoned = sa.and_(ReportDelivery.status == "sending", ReportDelivery.lease_until < now)
+    return sa.or_(waiting, abandoned)
+
+
+def has_work(engine: Engine, now: datetime) -> bool:
+    """Claim what fell due and say whether any delivery is waiting (cheap: what a sensor asks)."""
+    claim_due(engine, now)
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(sa.exists().where(_leasable(now)))) or False
+
+
+def deliver_due(
+    engine: Engine, *, health: DataHealth, now: datetime | None = None, smtp: SmtpConfig | None = None,
+    policy: DeliveryPolicy | None = None, sender: Sender = send,
+) -> list[Outcome]:  # fmt: skip
+    """Claim and work through every delivery that is due; safe to run from several places at once."""
+    now = now or datetime.now(UTC)
+    policy, smtp = policy or DeliveryPolicy(), smtp or SmtpConfig.from_settings()
+    claim_due(engine, now)
+    with engine.connect() as conn:
+        candidates = conn.scalars(
+            sa.select(ReportDelivery.id)
+            .where(_leasable(now))
+            .order_by(ReportDelivery.due_at, ReportDelivery.id)
+        ).all()
+    outcomes = []
+    for delivery_id in candidates:
+        with engine.begin() as conn:
+            leased = conn.execute(
+                sa.update(ReportDelivery)
+                .where(ReportDelivery.id == delivery_id, _leasable(now))
+                .values(status="sending", lease_until=now + policy.lease, updated_at=sa.func.now())
+                .returning(ReportDelivery.id)
+            ).first()
+        if leased is not None:  # another worker got there first otherwise
+            outcomes.append(_deliver(engine, delivery_id, now, health, smtp, policy, sender))
+    return outcomes
+
+
+def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth, smtp: SmtpConfig,
+             policy: DeliveryPolicy, sender: Sender) -> Outcome:  # fmt: skip
+    with Session(engine) as session:
+        row = session.execute(
+            sa.select(ReportDelivery, ReportSubscription, Account.slug, Account.timezone)
+            .join(ReportSubscription, ReportSubscription.id == ReportDelivery.subscription_id)
+            .join(Account, Account.id == ReportDelivery.account_id)
+            .where(ReportDelivery.id == delivery_id)
+        ).one()
+        d, sub = row.ReportDelivery, row.ReportSubscription
+        outside = refused(session.connection(), sub.account_id, sub.recipients)
+    period = d.period_start.isoformat() + ("" if d.period_start == d.period_end else f" to {d.period_end}")
+    done = _Recorder(engine, d, sub, period)
+    reason = health.hold_reason(period_end_instant(d.period_end, row.timezone))
+    if reason:
+        return done.hold(reason)
+    recipients = [address for address in sub.recipients if address not in outside]
+    if not recipients:
+        return done.finish("failed", f"no recipient is allowed any more: {', '.join(outside)}")
+    try:
+        report = build_report(sub.account_id, row.slug, row.timezone, sub.report, d.period_start, d.period_end,
+                              sub.format, dict(sub.filters), now)  # fmt: skip
+    except warehouse.WarehouseMissing as err:
+        return done.hold(str(err))
+    title = REPORTS[sub.report].title
+    message = build_message(
+        smtp.sender, recipients, f"{sub.name}: {title}, {period}",
+        _body(sub.name, title, row.slug, period, row.timezone, report.rows, Schedule(
+            sub.frequency, sub.send_at, sub.weekday, sub.day_of_month).describe(), outside),
+        Attachment(report.file_name, report.media_type, report.content),
+        f"<vx-sub{sub.id}-{d.period_start}-{d.period_end}@{smtp.sender.rsplit('@', 1)[-1]}>",
+    )  # fmt: skip
+    error, note = None, "; ".join(f"not allowed: {a}" for a in outside)
+    for attempt in range(policy.quick_retries + 1):
+        try:
+            sender(message, smtp)
+            error = None
+            break
+        except PartiallyRefused as err:
+            error, note = None, f"refused by the server: {err}"
+            break
+        except SendFailed as err:
+            error = str(err)
+            if attempt < policy.quick_retries:
+                time.sleep(policy.quick_backoff_seconds * 2**attempt)
+    attempts = d.attempts + 1
+    if error is None:
+        return done.finish("sent", note, attempts=attempts, recipients=recipients, rows=report.rows,
+                           message_id=str(message["Message-ID"]))  # fmt: skip
+    if attempts >= policy.max_attempts:
+        return done.finish("failed", f"gave up after {attempts} attempts: {error}", attempts=attempts)
+    wait = min(policy.retry_after * 2 ** (attempts - 1), policy.retry_cap)
+    return done.finish(
+        "retry", f"attempt {attempts} failed: {error}", attempts=attempts, next_attempt_at=now + wait
+    )
+
+
+def _body(name: str, title: str, account: str, period: str, timezone: str, rows: int, schedule: str,
+          outside: list[str]) -> str:  # fmt: skip
+    lines = [
+        f"{title} for {account}, {period} (local dates, {timezone}): {rows:,} rows, attached.",
+        "",
+        f'You receive this because you are a recipient of the report subscription "{name}" ({schedule}).',
+    ]
+    if outside:
+        lines.append(f"Not sent to (no longer allowed for this account): {', '.join(outside)}")
+    return "\n".join(lines) + "\n"
+
+
+class _Recorder:
+    """Writes one leased delivery's outcome back, and the subscription's held flag with it."""
+
+    def __init__(
+        self, engine: Engine, delivery: ReportDelivery, sub: ReportSubscription, period: str
+    ) -> None:
+        self.engine, self.delivery, self.sub, self.period = engine, delivery, sub, period
+
+    def hold(self, reason: str) -> Outcome:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(ReportSubscription)
+                .where(ReportSubscription.id == self.sub.id)
+                .values(
+                    held_at=sa.func.coalesce(ReportSubscription.held_at, sa.func.now()), hold_reason=reason
+                )
+            )
+        return self.finish("held", reason)
+
+    def finish(self, status: str, detail: str, **values: object) -> Outcome:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(ReportDelivery)
+                .where(ReportDelivery.id == self.delivery.id, ReportDelivery.status == "sending")
+                .values(
+                    status=status,
+                    last_error=detail or None,
+                    lease_until=None,
+                    updated_at=sa.func.now(),
+                    sent_at=sa.func.now() if status == "sent" else None,
+                    **{"next_attempt_at": None, **values},
+                )  # fmt: skip
+            )
+            if status == "sent":
+                conn.execute(
+                    sa.update(ReportSubscription)
+                    .where(ReportSubscription.id == self.sub.id)
+                    .values(held_at=None, hold_reason=None)
+                )
+        return Outcome(self.delivery.id, self.sub.name, self.period, status, detail)
