@@ -14,6 +14,7 @@ import duckdb
 from data_tests.suites import Rule, Suite
 
 SAMPLE_ROWS = 5
+RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_ROWS}
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,61 @@ def _expectation(rule: Rule) -> Any:
     return getattr(gx.expectations, rule.expectation)(**rule.kwargs, meta={"severity": rule.severity})
 
 
+def _gx_suite(name: str, suite: Suite) -> Any:
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(name=name, expectations=[_expectation(r) for r in suite.rules])
+
+
+def _validate(context: Any, name: str, frame: Any, suite: Suite) -> Any:
+    unique = f"{name}_{time.monotonic_ns()}"
+    source = context.data_sources.add_or_update_pandas(name)
+    batch = source.add_dataframe_asset(unique).add_batch_definition_whole_dataframe("all")
+    return batch.get_batch(batch_parameters={"dataframe": frame}).validate(
+        _gx_suite(unique, suite), result_format=RESULT_FORMAT
+    )
+
+
+def _validate_with_docs(context: Any, name: str, frame: Any, suite: Suite) -> Any:
+    import great_expectations as gx
+
+    source = context.data_sources.add_or_update_pandas(name)
+    try:
+        asset = source.get_asset(suite.name)
+    except LookupError:
+        asset = source.add_dataframe_asset(suite.name)
+    try:
+        batch = asset.get_batch_definition("all")
+    except (KeyError, LookupError, ValueError):
+        batch = asset.add_batch_definition_whole_dataframe("all")
+    gx_suite = context.suites.add_or_update(_gx_suite(name, suite))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format=RESULT_FORMAT,
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    return next(iter(run.run_results.values()))
+
+
 def run_suite(
-    con: duckdb.DuckDBPyConnection, suite: Suite, refresh_at: datetime, target: str
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    refresh_at: datetime,
+    target: str,
+    docs_context: Any | None = None,
 ) -> SuiteOutcome:
-    """Validate one suite; a query that cannot run (a missing table) is a blocking failure of its own."""
+    """Validate one suite; a query that cannot run (a missing table) is a blocking failure of its own.
+
+    With ``docs_context`` (a file-backed great-expectations context) the validation runs through a
+    checkpoint that stores its result and updates the Data Docs site; otherwise it runs in memory.
+    """
     started = time.perf_counter()
     outcome = SuiteOutcome(suite.name, list(suite.asset), target, 0, 0.0, refresh_at.isoformat())
     try:
@@ -103,21 +155,8 @@ def run_suite(
         outcome.seconds = time.perf_counter() - started
         return outcome
     outcome.rows = len(frame)
-    import great_expectations as gx
-
-    context = _context()
-    name = f"{target}_{suite.name}"
-    try:
-        source = context.data_sources.get(name)
-    except (KeyError, ValueError):
-        source = context.data_sources.add_pandas(name)
-    asset = source.add_dataframe_asset(f"{suite.name}_{time.monotonic_ns()}")
-    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
-    gx_suite = gx.ExpectationSuite(
-        name=f"{name}_{time.monotonic_ns()}", expectations=[_expectation(r) for r in suite.rules]
-    )
-    result = batch.validate(
-        gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_ROWS}
+    result = (_validate_with_docs if docs_context is not None else _validate)(
+        docs_context or _context(), f"{target}_{suite.name}", frame, suite
     )
     for rule, item in zip(suite.rules, result.results, strict=True):
         details = item.result or {}

@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--full", action="store_true", help="rebuild everything from scratch")
 
+    check = add("check", commands.check, "run the data-quality suites on the working and served warehouses")
+    check.add_argument("--no-docs", action="store_true", help="skip writing great-expectations Data Docs")
+
     export = add("export", commands.export, "export a report for an account and date range")
     export.add_argument("report")
     export.add_argument("--account", required=True)

@@ -136,6 +136,25 @@ def refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def check(args: argparse.Namespace) -> int:
+    from data_tests.check import WarehouseBusy, run_checks
+
+    try:
+        report = run_checks(data_docs=not args.no_docs)
+    except WarehouseBusy as err:
+        raise CliError(str(err)) from None
+    if not report.outcomes:
+        raise CliError("no warehouse to check yet: run `voxlink refresh` first")
+    for outcome in report.outcomes:
+        print(f"[{outcome.target}] {outcome.summary()}")
+    if report.data_docs:
+        print(f"Data Docs: {report.data_docs}")
+    if report.blocking:
+        print(f"{len(report.blocking)} suite(s) failed a blocking rule", file=sys.stderr)
+        return 1
+    return 0
+
+
 def export(args: argparse.Namespace) -> int:
     from exports.export import export_context, render
     from exports.render import write_csv

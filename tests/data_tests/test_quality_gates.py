@@ -143,3 +143,25 @@ def test_clean_data_publishes_and_checks_are_cheap(clean: int) -> None:
     assert all(r["passed"] for r in store.latest("working")), store.latest("working")
     print(f"\nchecks took {result.check_seconds:.2f} s of a {result.seconds:.1f} s refresh "
           f"({100 * result.check_seconds / result.seconds:.1f} %)")  # fmt: skip
+
+
+def test_check_command_validates_both_files_and_writes_data_docs(
+    clean: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from voxlink.cli import main
+
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "[working] raw_calls: passed" in out and "[served] report_rates: passed" in out
+    index = (
+        get_settings().home_dir / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    )
+    assert index.exists() and "working_raw_calls" in index.read_text()
+
+    working("insert into rpt_abandon_rate_daily select account_id, date '2026-10-01', 'q9', 1, 3, "
+            "0, 0, 0, 0, _loaded_at from rpt_abandon_rate_daily limit 1")()  # fmt: skip
+    try:
+        assert main(["check", "--no-docs"]) == 1
+        assert "[working] report_rates: FAILED" in capsys.readouterr().out
+    finally:
+        working("delete from rpt_abandon_rate_daily where queue_name = 'q9'")()
