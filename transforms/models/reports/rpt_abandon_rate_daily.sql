@@ -6,30 +6,27 @@
     )
 }}
 
-with calls as (
-    {{ rows_of_changed_days(ref('fct_calls'), 'started_date') }}
-),
-
-inbound as (
-    select * from calls where direction = 'inbound'
+{#- The daily grain is the sum of the day's 15-minute intervals: one definition of each count. -#}
+with intervals as (
+    {{ rows_of_changed_days(ref('rpt_abandon_rate_interval'), 'date') }}
 ),
 
 final as (
     select
         account_id,
-        started_date as date,
+        date,
         queue_name,
-        count(*) as offered,
-        {{ count_if('is_answered') }} as answered,
-        {{ count_if('is_abandoned') }} as abandoned,
-        {{ count_if('is_short_abandoned') }} as short_abandoned,
-        {{ count_if('is_answered_within_sl') }} as answered_within_sl,
-        sum(case when is_answered then wait_seconds else 0 end) as answered_wait_seconds,
+        cast(sum(offered) as bigint) as offered,
+        cast(sum(answered) as bigint) as answered,
+        cast(sum(abandoned) as bigint) as abandoned,
+        cast(sum(short_abandoned) as bigint) as short_abandoned,
+        cast(sum(answered_within_sl) as bigint) as answered_within_sl,
+        sum(answered_wait_seconds) as answered_wait_seconds,
         max(_loaded_at) as _loaded_at
-    from inbound
+    from intervals
     group by
         account_id,
-        started_date,
+        date,
         queue_name
 )
 
