@@ -6,16 +6,15 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
 import polars as pl
 
-from exports.pdf import write_pdf
 from exports.presentation import TEXT_COLUMNS, ExportContext, column_kind
 from exports.render import write_csv
-from exports.reports import REPORTS, ReportError, report_frame
-from exports.xlsx import write_xlsx
+from exports.reports import REPORTS, ReportError, report_chunks, report_frame
 from voxlink import warehouse
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -36,10 +35,22 @@ def _csv(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -
     text.detach()  # leave the caller's binary stream open
 
 
+def _xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -> None:
+    from exports.xlsx import write_xlsx  # imported when used: each renderer's library costs memory
+
+    write_xlsx(frame, context, target)
+
+
+def _pdf(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -> None:
+    from exports.pdf import write_pdf
+
+    write_pdf(frame, context, target)
+
+
 RENDERERS: dict[str, Callable[[pl.DataFrame, ExportContext, str | IO[bytes]], None]] = {
     "csv": _csv,
-    "xlsx": write_xlsx,
-    "pdf": write_pdf,
+    "xlsx": _xlsx,
+    "pdf": _pdf,
 }
 
 
@@ -109,3 +120,32 @@ def build_report(
     buffer = io.BytesIO()
     render(frame, context, fmt, buffer)
     return RenderedReport(file_name(context, fmt), MEDIA_TYPES[fmt], buffer.getvalue(), frame.height)
+
+
+def export_file(
+    account_id: int, account: str, timezone: str, report: str, start: date, end: date, fmt: str,
+    target: str | IO[bytes],
+) -> int:  # fmt: skip
+    """`voxlink export` into a file or binary stream; return the rows written.
+
+    A large XLSX never holds the whole report: it is read a month of local dates at a time and streamed
+    into the workbook, so a million-row export stays within a couple of hundred megabytes.
+    """
+    context = export_context(report, account, timezone, start, end)
+    if fmt != "xlsx":
+        frame = report_frame(report, account_id, start, end)
+        render(frame, context, fmt, target)
+        return frame.height
+    from exports.xlsx import LARGE_ROWS
+
+    chunks, held, rows = report_chunks(report, account_id, start, end), [], 0
+    for chunk in chunks:
+        held.append(chunk)
+        rows += chunk.height
+        if rows > LARGE_ROWS:  # large: stream what was read and the rest into the Rust writer
+            from exports.xlsx_large import write_streaming_xlsx
+
+            return write_streaming_xlsx(chain(held, chunks), context, target)
+    frame = pl.concat(held)
+    render(frame, context, fmt, target)
+    return frame.height

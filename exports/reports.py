@@ -8,8 +8,9 @@ empty value. The per-call metric logic itself lives in the dbt models; nothing h
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -318,3 +319,32 @@ def report_frame(name: str, account_id: int, start: date, end: date) -> pl.DataF
         raise ReportError(f"the range ends ({end}) before it starts ({start})")
     frame = warehouse.query(spec.sql, account_id, {"start": start, "end": end})
     return frame.select(spec.columns)
+
+
+CHUNK_DAYS = 31  # a large export reads this many local days at a time, so no step holds the whole report
+
+
+def report_rows(name: str, account_id: int, start: date, end: date) -> int:
+    """How many rows the report has for the range (one cheap query; decides how a large export is written)."""
+    spec = REPORTS[name]
+    counted = warehouse.query(f"select count(*) as n from ({spec.sql}) as report", account_id,
+                              {"start": start, "end": end})  # fmt: skip
+    return int(counted.item())
+
+
+def report_chunks(
+    name: str, account_id: int, start: date, end: date, days: int = CHUNK_DAYS
+) -> Iterator[pl.DataFrame]:
+    """The report's rows in order, a window of local dates at a time; together they equal :func:`report_frame`.
+
+    Only reports whose rows are per date and sorted by date first can be cut this way; the others (the
+    leaderboard ranks over the whole range, dialer compliance sorts by campaign first) come in one piece.
+    """
+    if REPORTS[name].columns[0] != "date":
+        yield report_frame(name, account_id, start, end)
+        return
+    first = start
+    while first <= end:
+        last = min(first + timedelta(days=days - 1), end)
+        yield report_frame(name, account_id, first, last)
+        first = last + timedelta(days=1)

@@ -1,32 +1,27 @@
-"""Large workbooks through rustpy-xlsxwriter (Rust's rust_xlsxwriter fed the frame as Arrow, no Python per cell).
+"""Large workbooks, streamed: rvgsrust-xlsxwriter (Rust's rust_xlsxwriter) fed the report a chunk at a time.
 
-Same layout as ``xlsx.py``: a styled, frozen, filtered header, the same number formats and widths, the
-"Filters" and "Definitions" sheets. Text columns carry Excel's quote prefix on every cell (harmless for plain
-text, inert for formula-like text); strings are written as inline string cells, never as formulas. The
-chart gets a sheet of its own over the first :data:`~exports.presentation.CHART_ROWS` rows, since a chart
-of a million points helps nobody and makes Excel crawl.
+Each chunk goes to the sheet through the Arrow interface (no Python per cell) in constant-memory mode, so
+memory is bounded by one chunk rather than the report. Same layout as ``xlsx.py``: a styled, frozen,
+filtered header, the same number formats and widths, a native chart of the first rows, the "Filters" and
+"Definitions" sheets. Text cells are inline strings (never formulas) with Excel's quote prefix, so text
+that starts like a formula stays inert.
 """
 
 from __future__ import annotations
 
-from typing import IO, Any, BinaryIO, cast
+from collections.abc import Iterable
+from itertools import chain
+from typing import IO, Any
 
 import polars as pl
-import rustpy_xlsxwriter as rx
+import rvgsrust_xlsxwriter as rv
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from exports.definitions import definition
 from exports.presentation import CHART_ROWS, CHARTS, ExportContext, column_kind
 from exports.xlsx import HEADER_STYLE, NUMBER_FORMATS, column_widths
 
-
-def _header_format() -> rx.Format:
-    return (
-        rx.Format()
-        .set_bold()
-        .set_font_color(str(HEADER_STYLE["font_color"]))
-        .set_background_color(str(HEADER_STYLE["bg_color"]))
-        .set_border("thin")
-    )
+SLICE_ROWS = 50_000  # rows handed to the writer at once when the whole frame is already in memory
 
 
 def _excel_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -41,50 +36,101 @@ def _excel_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
-def write_large_xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -> None:
-    kinds = {column: column_kind(frame, column) for column in frame.columns}
+def _header(workbook: rv.Workbook) -> rv.Format:
+    fmt = workbook.add_format()
+    for step in (
+        lambda f: f.set_bold(),
+        lambda f: f.set_font_color(str(HEADER_STYLE["font_color"])),
+        lambda f: f.set_background_color(str(HEADER_STYLE["bg_color"])),
+        lambda f: f.set_border("thin"),
+    ):
+        step(fmt)  # the binding's setters do not all return the format, so no chaining
+    return fmt
+
+
+def _range(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    start = xl_rowcol_to_cell(first_row, first_col, row_abs=True, col_abs=True)
+    end = xl_rowcol_to_cell(last_row, last_col, row_abs=True, col_abs=True)
+    return f"'{sheet}'!{start}:{end}"
+
+
+def _chart(context: ExportContext, first: pl.DataFrame, total_hint: str) -> Any:
+    spec = CHARTS[context.report]
+    sheet, columns, last = context.report, first.columns, min(first.height, CHART_ROWS)
+    labels = sorted(columns.index(c) for c in spec.labels)
+    chart = rv.Chart(spec.kind)
+    for name in spec.values:
+        col = columns.index(name)
+        series = rv.ChartSeries()
+        series.set_values(_range(sheet, 1, col, last, col))
+        series.set_categories(_range(sheet, 1, labels[0], last, labels[-1]))
+        series.set_name(_range(sheet, 0, col, 0, col))
+        chart.push_series(series)
+    chart.set_title_name(f"{spec.title(context.spec)} (first {last} rows{total_hint})")
+    chart.set_width(760)
+    chart.set_height(400)
+    chart.set_legend_position("bottom")
+    return chart
+
+
+def write_streaming_xlsx(
+    chunks: Iterable[pl.DataFrame], context: ExportContext, target: str | IO[bytes], total_hint: str = ""
+) -> int:
+    """Write the report's chunks (in report order, same columns) as one formatted workbook; return its rows."""
+    pieces = iter(chunks)
+    first = next(pieces)
+    report, width = context.report, len(first.columns)
+    workbook = rv.Workbook(target if isinstance(target, str) else None)
+    sheet = workbook.add_worksheet(report, constant_memory=True)
     formats = {}
-    for column, kind in kinds.items():
-        fmt = rx.Format().set_num_format(NUMBER_FORMATS[kind])
-        formats[column] = fmt.set_quote_prefix() if kind == "text" else fmt
-    report = context.report
-    sheets: list[tuple[str, Any]] = [(report, _excel_frame(frame))]
-    options: dict[str, dict[str, Any]] = {
-        "column_formats": {report: formats},
-        "column_widths": {report: dict(zip(frame.columns, column_widths(frame), strict=True))},
-        "header_format": {report: _header_format()},
-        "autofilter": {report: True},
-    }
-    spec = CHARTS[report]
-    if frame.height:
-        shown = frame.head(CHART_ROWS)
-        label = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in spec.labels], separator=" · ")
-        chart_data = _excel_frame(shown.select(label.alias("row"), *spec.values))
-        sheets.append(("Chart", chart_data))
-        title = spec.title(context.spec) + f" (first {shown.height:,} of {frame.height:,} rows)"
-        options["charts"] = {
-            "Chart": [
-                {"type": spec.kind, "series": list(spec.values), "categories": "row", "title": title,
-                 "row": 1, "col": len(spec.values) + 2, "width": 760, "height": 400}
-            ]
-        }  # fmt: skip
-    filters = [*context.filter_rows(), ("Rows", f"{frame.height:,}")]
-    sheets.append(("Filters", [{"field": label, "value": value} for label, value in filters]))
-    sheets.append(
-        (
-            "Definitions",
-            [{"column": c, "kind": kinds[c], "definition": definition(report, c)} for c in frame.columns],
-        )
-    )
-    options["column_widths"].update({"Filters": [22, 70], "Definitions": [26, 10, 100]})
-    options["header_format"].update({name: _header_format() for name, _ in sheets[1:]})
-    rx.write_worksheets(
-        sheets,
-        cast(BinaryIO, target) if not isinstance(target, str) else target,
-        freeze_panes={"general": {"row": 1, "col": 0}},
-        column_formats=options["column_formats"],
-        column_widths=options["column_widths"],
-        header_format=options["header_format"],
-        autofilter=options["autofilter"],
-        charts=options.get("charts"),
-    )
+    for column in first.columns:
+        kind = column_kind(first, column)
+        fmt = workbook.add_format()
+        fmt.set_num_format(NUMBER_FORMATS[kind])
+        if kind == "text":
+            fmt.set_quote_prefix()
+        formats[column] = fmt
+    if first.height:  # the chart is anchored first: constant-memory sheets take rows in order only
+        sheet.insert_chart(0, width + 1, _chart(context, first, total_hint))
+    for index, column_width in enumerate(column_widths(first)):
+        sheet.set_column_width(index, column_width)
+    sheet.freeze_panes(1, 0)
+    header, rows = _header(workbook), 0
+    for chunk in chain([first], pieces):
+        if chunk.height == 0 and rows:
+            continue
+        sheet.write_dataframe(rows + (1 if rows else 0), 0, _excel_frame(chunk), header_format=header,
+                              write_header=rows == 0, column_formats=formats)  # fmt: skip
+        rows += chunk.height
+    sheet.autofilter(0, 0, max(rows, 1), width - 1)
+    _context_sheets(workbook, context, first, rows)
+    if isinstance(target, str):
+        workbook.close()
+    else:
+        target.write(workbook.save_to_buffer())
+    return rows
+
+
+def _context_sheets(workbook: rv.Workbook, context: ExportContext, first: pl.DataFrame, rows: int) -> None:
+    header = _header(workbook)
+    bold = workbook.add_format()
+    bold.set_bold()
+    filters = workbook.add_worksheet("Filters")
+    filters.set_column_width(0, 22)
+    filters.set_column_width(1, 70)
+    filters.write_row(0, 0, ["field", "value"], header)
+    for index, (label, value) in enumerate([*context.filter_rows(), ("Rows", f"{rows:,}")], start=1):
+        filters.write(index, 0, label, bold)
+        filters.write(index, 1, value)  # the binding writes str as a string cell, never a formula
+    notes = workbook.add_worksheet("Definitions")
+    for index, column_width in enumerate((26, 10, 100)):
+        notes.set_column_width(index, column_width)
+    notes.write_row(0, 0, ["column", "kind", "definition"], header)
+    for index, column in enumerate(first.columns, start=1):
+        notes.write_row(index, 0, [column, column_kind(first, column), definition(context.report, column)])
+
+
+def write_large_xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -> None:
+    """A report already in memory, handed over in slices (zero-copy views of the frame)."""
+    hint = f" of {frame.height:,}" if frame.height > CHART_ROWS else ""
+    write_streaming_xlsx(frame.iter_slices(SLICE_ROWS), context, target, hint)

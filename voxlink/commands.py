@@ -156,7 +156,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from exports.export import export_context, render
+    from exports.export import export_file
     from exports.render import write_csv
     from exports.reports import REPORTS, ReportError, report_frame
     from voxlink.warehouse import WarehouseMissing
@@ -173,18 +173,16 @@ def export(args: argparse.Namespace) -> int:
 
     try:
         account = get_account(_engine(), args.account)
-        frame = report_frame(args.report, account.id, args.start, args.end)
+        if args.format == "csv" and not args.out:
+            write_csv(report_frame(args.report, account.id, args.start, args.end), sys.stdout)
+            return 0
+        target = args.out or sys.stdout.buffer
+        rows = export_file(account.id, account.slug, account.timezone, args.report, args.start, args.end,
+                           args.format, target)  # fmt: skip
     except (AccountError, ReportError, WarehouseMissing) as err:
         raise CliError(str(err)) from None
-    if args.format == "csv" and not args.out:
-        write_csv(frame, sys.stdout)
-        return 0
-    context = export_context(args.report, account.slug, account.timezone, args.start, args.end)
     if args.out:
-        render(frame, context, args.format, Path(args.out))
-        print(f"wrote {len(frame):,} rows to {args.out}", file=sys.stderr)
-    else:
-        render(frame, context, args.format, sys.stdout.buffer)
+        print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -12,11 +12,12 @@ import io
 import shutil
 import subprocess
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
@@ -333,3 +334,29 @@ def test_formula_agent_names_come_out_inert_in_every_format(
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
     text = PdfReader(tmp_path / "board.pdf").pages[0].extract_text()
     assert all("'" + name in text for name in FORMULA_AGENTS)
+
+
+@pytest.mark.parametrize("report", ["call-status", "abandon-rate", "sms-mms", "user-status", "dispositions"])
+def test_report_chunks_together_equal_the_whole_report(metrics: int, report: str) -> None:
+    from exports.reports import report_chunks, report_frame
+
+    start, end = date(2026, 10, 20), date(2026, 11, 3)
+    chunks = list(report_chunks(report, metrics, start, end, days=1))
+    assert len(chunks) == 15
+    assert pl.concat(chunks).equals(report_frame(report, metrics, start, end))
+
+
+def test_a_large_xlsx_export_streams_with_the_csv_figures(
+    metrics: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exports import reports, xlsx
+
+    monkeypatch.setattr(xlsx, "LARGE_ROWS", 3)  # 9 call-status rows: past the threshold after the first day
+    monkeypatch.setattr(reports, "CHUNK_DAYS", 1)
+    expected = exported_rows("call-status", "2026-11-01", "2026-11-02", capsys)
+    out = tmp_path / "call-status.xlsx"
+    assert main(["export", "call-status", "--account", "metrics", "--start", "2026-11-01", "--end", "2026-11-02",
+                 "--format", "xlsx", "--out", str(out)]) == 0  # fmt: skip
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["call-status", "Filters", "Definitions"]  # the streaming writer's layout
+    assert xlsx_rows(out.read_bytes(), "call-status") == expected

@@ -102,23 +102,30 @@ def test_xlsx_has_a_native_chart_and_its_context_sheets() -> None:
     assert "short abandon" in definitions["abandon_rate"]
 
 
-def test_large_xlsx_goes_through_the_rust_writer_with_the_same_layout(
+def test_large_xlsx_streams_through_the_rust_writer_with_the_same_layout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from exports import xlsx_large
+
     monkeypatch.setattr(xlsx, "LARGE_ROWS", 100)
+    monkeypatch.setattr(xlsx_large, "SLICE_ROWS", 64)  # 400 rows reach the writer in 7 chunks
     frame = abandon_frame(400)
     content = rendered(frame, "abandon-rate", "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["abandon-rate", "Chart", "Filters", "Definitions"]
+    assert book.sheetnames == ["abandon-rate", "Filters", "Definitions"]
     sheet = book["abandon-rate"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:J401"
-    assert sheet["A1"].font.b
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb.endswith("1F4E78")
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 400
+    assert len(rows) == 400 and rows[63] == rows[1] and rows[64] == rows[0]  # chunk seams line up
     assert rows[1][:8] == (datetime(2026, 11, 2), "q1", 7, 4, 2, 1, 0.1667, 3)
     assert sheet["G3"].number_format == "0.00%" and sheet["J3"].number_format == "[h]:mm:ss.0"
-    assert round(rows[1][9].total_seconds(), 1) == 13.4
-    assert "xl/charts/chart1.xml" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert round(rows[1][9].total_seconds(), 1) == 13.4 and rows[1][8] is None
+    chart = zipfile.ZipFile(io.BytesIO(content)).read("xl/charts/chart1.xml").decode()
+    assert "'abandon-rate'!$G$2:$G$61" in chart and "'abandon-rate'!$A$2:$B$61" in chart
+    filters = {row[0]: row[1] for row in book["Filters"].iter_rows(min_row=2, values_only=True)}
+    assert filters["Rows"] == "400" and filters["Filter: queue"] == "q1"
+    assert [row[0] for row in book["Definitions"].iter_rows(min_row=2, values_only=True)] == frame.columns
 
 
 @pytest.mark.parametrize("large", [False, True])

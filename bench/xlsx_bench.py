@@ -1,0 +1,160 @@
+"""A 1,000,000-row × 10-column formatted XLSX export: the product's path against pure xlsxwriter, same run.
+
+Builds a served warehouse whose ``rpt_abandon_rate_daily`` mart yields a million report rows (1,000 days ×
+1,000 queues), then runs the whole export as `voxlink export --format xlsx` does (``exports.export.export_file``: the
+report queries and the writer) in a fresh child process per writer, so each peak RSS is that export's
+alone, interpreter and imports included. The product streams the report a month of dates at a time into
+rvgsrust-xlsxwriter; the baseline loads the whole frame and writes it with xlsxwriter in constant-memory
+mode. Target (DESIGN.md): ≤ 15 s and ≤ 250 MB.
+
+    python bench/xlsx_bench.py [--rows 1000000] [--skip-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+QUEUES = 1_000
+START = date(2024, 1, 1)
+TARGET_SECONDS, TARGET_MB = 15.0, 250.0
+
+
+def build_warehouse(served: Path, rows: int) -> tuple[date, date]:
+    """A served file with the abandon-rate mart and a publish record; the inclusive range covering it."""
+    import duckdb
+
+    days = max(rows // QUEUES, 1)
+    served.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(served)) as con:
+        con.execute(
+            f"""
+            create table rpt_abandon_rate_daily as
+            select 1 as account_id,
+                   cast(date '{START}' + d * interval 1 day as date) as date,
+                   'queue-' || lpad(cast(q as varchar), 4, '0') as queue_name,
+                   cast(20 + (d * 7 + q) % 80 as bigint) as offered,
+                   cast(15 + (d * 7 + q) % 60 as bigint) as answered,
+                   cast((d + q) % 5 as bigint) as abandoned,
+                   cast((d + q) % 2 as bigint) as short_abandoned,
+                   cast(10 + (d * 3 + q) % 40 as bigint) as answered_within_sl,
+                   cast(((d * 13 + q * 7) % 90000) / 10.0 as decimal(18, 6)) as answered_wait_seconds
+            from range({days}) t(d), range({QUEUES}) u(q)
+            """
+        )
+        con.execute(
+            "create table _publish as select 1 as version, now() as published_at, 0.0 as built_seconds"
+        )
+    return START, START + timedelta(days=days - 1)
+
+
+def child(writer: str, out: Path, start: date, end: date) -> None:
+    """One export in this process, the way `voxlink export --format xlsx` runs it; prints figures as JSON."""
+    began = time.perf_counter()
+    from exports import xlsx
+    from exports.export import export_file
+
+    imported = time.perf_counter()
+    if writer == "xlsxwriter":
+        xlsx.LARGE_ROWS = (
+            sys.maxsize
+        )  # the everyday path: the whole frame, xlsxwriter in constant-memory mode
+    rows = export_file(1, "bench", "UTC", "abandon-rate", start, end, "xlsx", str(out))
+    done = time.perf_counter()
+    figures = {
+        "rows": rows,
+        "columns": 10,
+        "import_s": imported - began,
+        "export_s": done - imported,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "file_mb": out.stat().st_size / 1e6,
+    }
+    print(json.dumps(figures))
+
+
+def run_child(writer: str, home: Path, out: Path, start: date, end: date) -> dict[str, float]:
+    env = dict(os.environ, VOXLINK_HOME=str(home))
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        writer,
+        "--out",
+        str(out),
+        "--start",
+        str(start),
+        "--end",
+        str(end),
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def check_read_back(path: Path, rows: int) -> str:
+    """openpyxl must read the file: the header, the first data row and the row count."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["abandon-rate"]
+    header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True))
+    first = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert header[0] == "date" and header[-1] == "asa_seconds", header
+    assert first[1] == "queue-0000", first
+    assert sheet.max_row == rows + 1, sheet.max_row
+    return f"read back with openpyxl: {sheet.max_row - 1:,} rows, first row {first[:4]}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-baseline", action="store_true", help="skip pure xlsxwriter (~60 s)")
+    parser.add_argument("--child", choices=["product", "xlsxwriter"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--start", type=date.fromisoformat, help=argparse.SUPPRESS)
+    parser.add_argument("--end", type=date.fromisoformat, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.out, args.start, args.end)
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="xlsx-bench-") as folder:
+        home = Path(folder) / "home"
+        served = home / "warehouse" / "served.duckdb"
+        started = time.perf_counter()
+        start, end = build_warehouse(served, args.rows)
+        print(f"warehouse: {args.rows:,} report rows built in {time.perf_counter() - started:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (figures are wall time)")  # fmt: skip
+        results = {}
+        for writer in ("product", "xlsxwriter"):
+            if writer == "xlsxwriter" and args.skip_baseline:
+                continue
+            out = Path(folder) / f"{writer}.xlsx"
+            results[writer] = figures = run_child(writer, home, out, start, end)
+            label = "product (streamed, Rust writer)" if writer == "product" else "baseline (xlsxwriter)"
+            print(f"{label:32s} {figures['rows']:,} rows × {figures['columns']} columns: "
+                  f"export {figures['export_s']:.1f} s (after {figures['import_s']:.1f} s of imports), "
+                  f"peak RSS {figures['peak_mb']:.0f} MB, file {figures['file_mb']:.0f} MB")  # fmt: skip
+            if writer == "product":
+                print("  " + check_read_back(out, figures["rows"]))
+        product = results["product"]
+        if "xlsxwriter" in results:
+            base = results["xlsxwriter"]
+            print(f"product vs baseline: {base['export_s'] / product['export_s']:.1f}× faster, "
+                  f"{product['peak_mb'] / base['peak_mb']:.2f}× the peak memory")  # fmt: skip
+        ok = product["export_s"] <= TARGET_SECONDS and product["peak_mb"] <= TARGET_MB
+        print(f"target ≤ {TARGET_SECONDS:.0f} s and ≤ {TARGET_MB:.0f} MB: {'met' if ok else 'MISSED'}")
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
