@@ -20,11 +20,22 @@ class AnnouncingMailbox(Mailbox):
               flush=True)  # fmt: skip
 
 
-def run_sink(mail_dir: Path, port: int, host: str = "127.0.0.1") -> None:
-    """Serve until interrupted; e-mails land in ``mail_dir`` (new/ holds one file per message)."""
-    mail_dir.mkdir(parents=True, exist_ok=True)
+def start_sink(mail_dir: Path, port: int, host: str = "127.0.0.1") -> Controller:
+    """A running sink; e-mails land in ``mail_dir`` (new/ holds one file per message)."""
+    for folder in (
+        "tmp",
+        "new",
+        "cur",
+    ):  # a Maildir; mailbox only makes these when it makes the folder itself
+        (mail_dir / folder).mkdir(parents=True, exist_ok=True)
     controller = Controller(AnnouncingMailbox(mail_dir), hostname=host, port=port)
     controller.start()
+    return controller
+
+
+def run_sink(mail_dir: Path, port: int, host: str = "127.0.0.1") -> None:
+    """Serve until interrupted."""
+    controller = start_sink(mail_dir, port, host)
     print(
         f"mail sink listening on {host}:{port}; e-mails are kept in {mail_dir}  (Ctrl+C to stop)", flush=True
     )
