@@ -1,10 +1,11 @@
 """HTTP ingest throughput: `POST /api/v1/events` under uvicorn against the JSONL path in the same run.
 
-Run: ``.venv/bin/python bench/api_ingest_bench.py [--days 10] [--clients 4] [--batch 500]``. Starts a throw-away
-embedded PostgreSQL and `uvicorn` with 2 workers (uvloop, httptools, no access log) on loopback, then prints
-events/s for
+Run: ``.venv/bin/python bench/api_ingest_bench.py [--days 10] [--clients 4] [--batch 500] [--same-account]``.
+Starts a throw-away embedded PostgreSQL and `uvicorn` with 2 workers (uvloop, httptools, no access log) on
+loopback, then prints events/s for
   baseline  `voxlink ingest`'s path: the same kind of events from a JSONL file (validate, COPY, state),
-  http      N clients, each an account's simulator events in batches, over keep-alive connections,
+  http      N clients, each an account's simulator events in batches, over keep-alive connections (with
+            ``--same-account`` all into one account, whose batches then take turns: see ingest.store_batch),
   replay    the same requests again (every event a duplicate),
 and the ratios. Target (DESIGN.md, issue 4): HTTP ≥ 20,000 events/s, call and message state included.
 """
@@ -80,6 +81,11 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--same-account",
+        action="store_true",
+        help="every client posts to one account (its ingests serialise)",
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="voxlink-apibench-"))
@@ -101,8 +107,9 @@ def main() -> int:
 
         streams: list[tuple[str, list[bytes]]] = []
         total = 0
+        shared = create_account(engine, "shared", "America/New_York") if args.same_account else None
         for n in range(args.clients):
-            account = create_account(engine, f"client-{n}", "America/New_York")
+            account = shared or create_account(engine, f"client-{n}", "America/New_York")
             events = list(
                 simulate(days=args.days, timezone="America/New_York", seed=100 + n, account_slug=f"c{n}")
             )
@@ -111,9 +118,8 @@ def main() -> int:
             streams.append(
                 (create_api_key(engine, account.id, rate_limit_per_minute=1_000_000).secret, bodies)
             )
-        print(
-            f"{args.clients} clients × {args.days} simulated days: {total:,} events in batches of {args.batch}"
-        )
+        where = "one account" if args.same_account else "an account each"
+        print(f"{args.clients} clients ({where}), {args.days} simulated days each: {total:,} events")
 
         path = home / "events.jsonl"
         with path.open("wb") as handle:
