@@ -92,9 +92,6 @@ class IngestReport:
 
 def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> int:
     """Store one batch in the caller's transaction; return how many events were new."""
-    # One ingest at a time per account: a call's state is recomputed from all its stored events, so two
-    # overlapping batches of the same call must not each miss the other's events.
-    conn.execute(sa.text("select pg_advisory_xact_lock(42, :a)"), {"a": account_id})
     conn.exec_driver_sql(_STAGING)
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -116,6 +113,10 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
                 )
             )
     params = {"account_id": account_id}
+    # One ingest at a time per account: a call's state is recomputed from all its stored events, so two
+    # overlapping batches of the same call must not each miss the other's events. The staging COPY above
+    # is per connection, so it runs before the lock and only the ledger writes take turns.
+    conn.execute(sa.text("select pg_advisory_xact_lock(42, :a)"), params)
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
     if not stored:
         return 0
