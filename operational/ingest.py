@@ -116,7 +116,7 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
     # One ingest at a time per account: a call's state is recomputed from all its stored events, so two
     # overlapping batches of the same call must not each miss the other's events. The staging COPY above
     # is per connection, so it runs before the lock and only the ledger writes take turns.
-    conn.execute(sa.text("select pg_advisory_xact_lock(42, :a)"), params)
+    conn.execute(sa.text("select pg_advisory_xact_lock(42, :account_id)"), params)
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
     if not stored:
         return 0
