@@ -73,6 +73,7 @@ class DeliveryPolicy:
     retry_cap: timedelta = timedelta(hours=1)
     max_attempts: int = 8  # runs that tried SMTP before the delivery is marked failed
     lease: timedelta = timedelta(minutes=10)
+    hold_recheck: timedelta = timedelta(minutes=5)  # a held delivery looks again after the next refresh
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
     done = _Recorder(engine, d, sub, period)
     reason = health.hold_reason(period_end_instant(d.period_end, row.timezone))
     if reason:
-        return done.hold(reason)
+        return done.hold(reason, now + policy.hold_recheck)
     recipients = [address for address in sub.recipients if address not in outside]
     if not recipients:
         return done.finish("failed", f"no recipient is allowed any more: {', '.join(outside)}")
@@ -179,7 +180,7 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
         report = build_report(sub.account_id, row.slug, row.timezone, sub.report, d.period_start, d.period_end,
                               sub.format, dict(sub.filters), now)  # fmt: skip
     except warehouse.WarehouseMissing as err:
-        return done.hold(str(err))
+        return done.hold(str(err), now + policy.hold_recheck)
     title = REPORTS[sub.report].title
     message = build_message(
         smtp.sender, recipients, f"{sub.name}: {title}, {period}",
@@ -233,7 +234,7 @@ class _Recorder:
     ) -> None:
         self.engine, self.delivery, self.sub, self.period = engine, delivery, sub, period
 
-    def hold(self, reason: str) -> Outcome:
+    def hold(self, reason: str, recheck_at: datetime) -> Outcome:
         with self.engine.begin() as conn:
             conn.execute(
                 sa.update(ReportSubscription)
@@ -242,7 +243,7 @@ class _Recorder:
                     held_at=sa.func.coalesce(ReportSubscription.held_at, sa.func.now()), hold_reason=reason
                 )
             )
-        return self.finish("held", reason)
+        return self.finish("held", reason, next_attempt_at=recheck_at)
 
     def finish(self, status: str, detail: str, **values: object) -> Outcome:
         with self.engine.begin() as conn:

@@ -202,6 +202,9 @@ def test_stale_data_is_held_and_flagged_then_sent_once_fresh(
     failed = DataHealth(published, failed_refresh_at=published + timedelta(minutes=5))
     [held] = deliver_due(engine, health=failed, now=FIRED, smtp=smtp)
     assert held.status == "held" and "failed its build or data checks" in held.detail
+    assert (
+        deliver_due(engine, health=failed, now=FIRED + timedelta(minutes=4), smtp=smtp) == []
+    )  # rechecks in 5
     with engine.connect() as conn:
         flag = conn.execute(sa.select(ReportSubscription.held_at, ReportSubscription.hold_reason)
                             .where(ReportSubscription.id == subscription)).one()  # fmt: skip
@@ -268,6 +271,11 @@ def test_the_dagster_sensor_and_job_deliver_and_hold_after_a_failed_refresh(
         assert job.execute_in_process(instance=instance).success
         [entry] = delivery_log(engine, metrics, subscription_id=subscription)
         assert entry.status == "held" and smtp_server.inbox.messages == []
+        assert entry.next_attempt_at is not None  # looked at again after the next refresh, not every minute
+    with engine.begin() as conn:  # … five minutes later
+        conn.execute(
+            sa.update(ReportDelivery).where(ReportDelivery.id == entry.id).values(next_attempt_at=None)
+        )
 
     with dg.DagsterInstance.ephemeral() as instance:  # no failed refresh here: it goes out
         assert job.execute_in_process(instance=instance).success
