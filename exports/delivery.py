@@ -170,6 +170,8 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
         outside = refused(session.connection(), sub.account_id, sub.recipients)
     period = d.period_start.isoformat() + ("" if d.period_start == d.period_end else f" to {d.period_end}")
     done = _Recorder(engine, d, sub, period)
+    if not sub.enabled:
+        return done.finish("failed", "the subscription was disabled before this period was sent")
     reason = health.hold_reason(period_end_instant(d.period_end, row.timezone))
     if reason:
         return done.hold(reason, now + policy.hold_recheck)

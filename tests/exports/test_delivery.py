@@ -368,3 +368,17 @@ def test_a_large_xlsx_export_streams_with_the_csv_figures(
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["call-status", "Filters", "Definitions"]  # the streaming writer's layout
     assert xlsx_rows(out.read_bytes(), "call-status") == expected
+
+
+def test_a_subscription_disabled_after_its_period_was_claimed_is_not_sent(
+    engine: sa.Engine, metrics: int, smtp_server: SmtpServer
+) -> None:
+    from exports.delivery import has_work
+
+    subscription = subscribe(engine, metrics, "disabled in time", "call-status", "csv")
+    assert has_work(engine, FIRED)  # the sensor claimed the period
+    disable(engine, subscription)
+    smtp = SmtpConfig("127.0.0.1", smtp_server.port, "reports@voxlink.test")
+    [outcome] = deliver_due(engine, health=current_health(None), now=FIRED, smtp=smtp)
+    assert outcome.status == "failed" and "disabled" in outcome.detail
+    assert smtp_server.inbox.messages == []
