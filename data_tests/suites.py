@@ -31,7 +31,8 @@ class Suite:
     asset: tuple[str, ...]  # the Dagster asset key the suite gates
     sql: str  # $refresh_at is bound to the refresh instant
     rules: tuple[Rule, ...] = field(default_factory=tuple)
-    min_rows: int = 0
+    # other assets the suite's query reads (e.g. the dimension a foreign key points at): the check waits for them
+    reads: tuple[tuple[str, ...], ...] = ()
 
 
 def not_null(*columns: str) -> list[Rule]:
@@ -93,6 +94,7 @@ RAW_CALLS = Suite(
         always_false("has_unknown_queue", "every call's queue exists in queues"),
         always_false("has_unknown_campaign", "every call's campaign exists in campaigns"),
     ),
+    reads=(("raw", "agents"), ("raw", "queues"), ("raw", "campaigns")),
 )
 
 RAW_MESSAGES = Suite(
@@ -143,6 +145,7 @@ RAW_AGENT_STATUS = Suite(
         always_false("is_in_future", "no status change after the refresh"),
         always_false("has_unknown_agent", "every status belongs to a known agent"),
     ),
+    reads=(("raw", "agents"),),
 )
 
 

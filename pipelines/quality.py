@@ -46,6 +46,7 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         name=suite.name,
         blocking=True,
         pool=DUCKDB_POOL,
+        additional_deps=[dg.AssetKey(list(key)) for key in suite.reads],
         description="; ".join(dict.fromkeys(rule.why for rule in suite.rules)),
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
