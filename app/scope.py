@@ -1,23 +1,60 @@
-"""What every page reads from: the chosen account, the shared date range and the warehouse version."""
+"""What every page reads from: the signed-in viewer, their account, the shared filters and the warehouse version.
+
+The shell builds one ``Scope`` per run and pages hand it to the query layer, which takes the account (and, for
+an agent, the agent) from ``scope.viewer``: a page cannot ask for another account's rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import streamlit as st
 
+from app.access import Viewer
 from app.queries.accounts import Account
 
 _SCOPE_KEY = "scope"
 
 
 @dataclass(frozen=True)
-class Scope:
-    account: Account
+class Filters:
+    """The sidebar's shared filters; None means every queue / campaign / agent."""
+
     start: date
     end: date
+    queue: str | None = None
+    campaign: str | None = None
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    viewer: Viewer
+    account: Account
+    filters: Filters
     version: str  # warehouse.file_version(): passed to every query so a new publish misses the cache
+
+    @property
+    def start(self) -> date:
+        return self.filters.start
+
+    @property
+    def end(self) -> date:
+        return self.filters.end
+
+    @property
+    def agent(self) -> str | None:
+        """The agent whose figures are shown: always the viewer themself for the agent role."""
+        return self.viewer.agent if self.viewer.is_agent else self.filters.agent
+
+    def with_range(self, start: date, end: date) -> Scope:
+        return replace(self, filters=replace(self.filters, start=start, end=end))
+
+    def previous_period(self) -> Scope:
+        """The same number of days just before this range: what "change vs previous period" compares with."""
+        days = (self.end - self.start).days + 1
+        return self.with_range(self.start - timedelta(days=days), self.start - timedelta(days=1))
 
 
 def set_scope(scope: Scope) -> None:

@@ -1,0 +1,163 @@
+"""The Call Report: the calls behind a count, searchable and a page at a time, from ``fct_calls``.
+
+A drill-down names a measure (``abandoned``, ``drops``, …): the same flag ``fct_calls`` carries and the
+report marts count, so the calls listed are exactly the calls a tile or a report row counted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+import polars as pl
+
+from app.access import REPORT_ROLES, require_role
+from app.queries import listing
+from app.queries.listing import PAGE_SIZE
+from app.queries.sql import optional
+from app.scope import Scope
+
+_OUTBOUND_AGENT = "connected_agent_name"  # outgoing-calls groups by the agent of the last call.connected
+
+# measure → (condition on fct_calls, the agent column a report counting it groups by)
+MEASURES: dict[str, tuple[str, str]] = {
+    "offered": ("direction = 'inbound'", "agent_name"),
+    "answered": ("is_answered", "agent_name"),
+    "abandoned": ("is_abandoned", "agent_name"),
+    "short_abandoned": ("is_short_abandoned", "agent_name"),
+    "counted_abandoned": ("is_abandoned and not is_short_abandoned", "agent_name"),
+    "answered_within_sl": ("is_answered_within_sl", "agent_name"),
+    "missed_sl": (
+        "((is_answered and not is_answered_within_sl) or (is_abandoned and not is_short_abandoned))",
+        "agent_name",
+    ),
+    "handled": ("is_handled and agent_name <> ''", "agent_name"),
+    "conversions": ("is_conversion and agent_name <> ''", "agent_name"),
+    "attempts": ("direction = 'outbound'", _OUTBOUND_AGENT),
+    "human_answered": ("is_human_answered", _OUTBOUND_AGENT),
+    "machine_answered": ("is_machine_answered", _OUTBOUND_AGENT),
+    "no_answer": ("direction = 'outbound' and status = 'no_answer'", _OUTBOUND_AGENT),
+    "busy": ("direction = 'outbound' and status = 'busy'", _OUTBOUND_AGENT),
+    "failed": ("direction = 'outbound' and status = 'failed'", _OUTBOUND_AGENT),
+    "drops": ("is_drop and campaign_name <> ''", _OUTBOUND_AGENT),
+    "campaign_human_answered": ("is_human_answered and campaign_name <> ''", _OUTBOUND_AGENT),
+    "in_progress": ("not is_ended", "agent_name"),
+    "dispositioned": ("disposition <> ''", "agent_name"),
+}
+COLUMNS = """
+    call_id, started_local_at as started, direction, status, queue_name as queue, campaign_name as campaign,
+    agent_name as agent, from_number, to_number, coalesce(disposition, '') as disposition, wait_seconds, talk_seconds, hold_seconds,
+    wrap_seconds, answered_by, end_reason
+"""
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    """What the Call Report lists besides the shared filters; None means no restriction."""
+
+    direction: str | None = None
+    status: str | None = None
+    measure: str | None = None
+    disposition: str | None = None
+    search: str | None = None
+    weekday: int | None = None  # ISO: 1 Monday … 7 Sunday
+    interval_minute: int | None = None  # local 15-minute interval start, minutes after midnight
+    time_from: time | None = None
+    time_to: time | None = None
+
+
+def _search_terms(text: str | None) -> tuple[str | None, str | None]:
+    """The search as typed (lower-cased) and, if it looks like a phone number, its digits."""
+    if not text or not text.strip():
+        return None, None
+    text = text.strip()
+    digits = re.sub(r"[\s().-]", "", text)
+    return text.lower(), digits if re.fullmatch(r"\+?\d+", digits) else None
+
+
+def _where(scope: Scope, query: CallQuery) -> tuple[str, dict[str, Any]]:
+    if query.measure is not None and query.measure not in MEASURES:
+        raise ValueError(f"unknown measure {query.measure!r}")
+    condition, agent_column = MEASURES.get(query.measure or "", ("true", "agent_name"))
+    text, digits = _search_terms(query.search)
+    clauses = [
+        "account_id = $account_id",
+        "started_date between $start and $end",
+        condition,
+        optional("queue_name", "queue"),
+        optional("campaign_name", "campaign"),
+        optional(agent_column, "agent"),
+        optional("direction", "direction"),
+        optional("status", "status"),
+        optional("disposition", "disposition"),
+        "(cast($weekday as integer) is null or isodow(started_date) = $weekday)",
+        "(cast($interval_minute as integer) is null or interval_minute = $interval_minute)",
+        "(cast($time_from as time) is null or cast(started_local_at as time) >= $time_from)",
+        "(cast($time_to as time) is null or cast(started_local_at as time) < $time_to)",
+        "(cast($text as varchar) is null or contains(lower(call_id), $text) or contains(lower(agent_name), $text)"
+        " or contains(from_number, coalesce($digits, $text)) or contains(to_number, coalesce($digits, $text)))",
+    ]
+    if scope.viewer.is_agent:  # an agent lists only calls they were on
+        clauses.append("(agent_name = $me or connected_agent_name = $me)")
+    params = {
+        "start": scope.start,
+        "end": scope.end,
+        "queue": scope.filters.queue,
+        "campaign": scope.filters.campaign,
+        "agent": scope.agent,
+        "direction": query.direction,
+        "status": query.status,
+        "disposition": query.disposition,
+        "weekday": query.weekday,
+        "interval_minute": query.interval_minute,
+        "time_from": query.time_from,
+        "time_to": query.time_to,
+        "text": text,
+        "digits": digits,
+    }
+    if scope.viewer.is_agent:
+        params["me"] = scope.viewer.agent
+    return " and ".join(clauses), params
+
+
+def _check(scope: Scope) -> None:
+    if not scope.viewer.is_agent:
+        require_role(scope.viewer, REPORT_ROLES, "the call report")
+
+
+ORDER = "started_at desc, call_id"
+
+
+def count_calls(scope: Scope, query: CallQuery) -> int:
+    """How many calls match: the number a drill-down promises."""
+    _check(scope)
+    where, params = _where(scope, query)
+    return listing.count("fct_calls", where, scope.viewer.account_id, tuple(params.items()), scope.version)
+
+
+def calls_page(scope: Scope, query: CallQuery, page: int) -> pl.DataFrame:
+    """One page (``PAGE_SIZE`` calls, newest first) of the matching calls; ``page`` counts from 1."""
+    _check(scope)
+    where, params = _where(scope, query)
+    offset = (max(1, page) - 1) * PAGE_SIZE
+    return listing.page(
+        "fct_calls",
+        COLUMNS,
+        ORDER,
+        where,
+        scope.viewer.account_id,
+        tuple(params.items()),
+        offset,
+        scope.version,
+    )
+
+
+def calls_for_download(scope: Scope, query: CallQuery) -> pl.DataFrame:
+    """Every matching call, newest first (at most ``listing.DOWNLOAD_LIMIT``)."""
+    _check(scope)
+    where, params = _where(scope, query)
+    return listing.everything(
+        "fct_calls", COLUMNS, ORDER, where, scope.viewer.account_id, tuple(params.items())
+    )

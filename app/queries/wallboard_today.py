@@ -1,0 +1,44 @@
+"""Today's figures for the wallboard, including the queue-level ones an agent's wallboard shows too.
+
+DESIGN.md grants agents the wallboard; its call figures are the account's queues, not any agent's, so they
+are read here for every role (agent rows stay restricted to the agent everywhere else).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app.queries import CACHE_TTL
+from app.queries.totals import INBOUND, build_sql
+from app.scope import Scope
+from voxlink import warehouse
+
+CALLS_SQL = """
+    select coalesce(sum(calls), 0)::bigint as total,
+           coalesce(sum(calls) filter (where status = 'in_progress'), 0)::bigint as in_progress
+    from rpt_call_status_daily
+    where account_id = $account_id and date = $day
+"""
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _calls(account_id: int, day: Any, version: str) -> dict[str, Any]:
+    return warehouse.query(CALLS_SQL, account_id, {"day": day}).row(0, named=True)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _inbound(account_id: int, day: Any, queue: str | None, version: str) -> dict[str, Any]:
+    params = {"start": day, "end": day, "queue": queue}
+    return warehouse.query(build_sql(INBOUND, ()), account_id, params).row(0, named=True)
+
+
+def calls(scope: Scope) -> dict[str, Any]:
+    """Calls started on the scope's (single) day, and how many are still in progress."""
+    return _calls(scope.viewer.account_id, scope.start, scope.version)
+
+
+def inbound(scope: Scope) -> dict[str, Any]:
+    """Offered, abandon rate and service level of the day, for any role (the wallboard's queue figures)."""
+    return _inbound(scope.viewer.account_id, scope.start, scope.filters.queue, scope.version)
