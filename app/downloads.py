@@ -1,22 +1,73 @@
-"""Download payloads for report frames, rendered by the exports' own renderers: a download is an export."""
+"""Download payloads for tables: CSV by the exports' own renderer (a download is an export), and XLSX.
+
+XLSX is written in memory with xlsxwriter (bold frozen header, autofilter, date and percent formats). It is a
+minimal writer for the tables a page shows; the exports' XLSX renderer (issue 7) adds charts and streaming
+for million-row files, and this should call it once it exists.
+"""
 
 from __future__ import annotations
 
 import io
-from datetime import date
+import re
+from datetime import date, datetime
+from decimal import Decimal
 
 import polars as pl
+import xlsxwriter
 
 from exports.render import write_csv
 
+_RATE_COLUMN = re.compile(r"(^|_)(rate|share|occupancy|service_level)$")
 
-def csv_bytes(report: pl.DataFrame) -> bytes:
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
     """Exactly what ``exports.render.write_csv`` writes for the frame, UTF-8 encoded."""
     handle = io.StringIO()
-    write_csv(report, handle)
+    write_csv(frame, handle)
     return handle.getvalue().encode("utf-8")
 
 
-def file_name(report: str, account_slug: str, start: date, end: date, *filters: str) -> str:
+def xlsx_bytes(frame: pl.DataFrame, sheet: str = "report") -> bytes:
+    """One worksheet holding the frame: header row, then one row per frame row, typed cells."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    header = workbook.add_format({"bold": True, "bottom": 1})
+    formats = {
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        "rate": workbook.add_format({"num_format": "0.00%"}),
+    }
+    for col, name in enumerate(frame.columns):
+        worksheet.write_string(0, col, name, header)
+        worksheet.set_column(col, col, max(10, min(40, len(name) + 2)))
+    rate_columns = {i for i, name in enumerate(frame.columns) if _RATE_COLUMN.search(name)}
+    for row_number, row in enumerate(frame.iter_rows(), start=1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                worksheet.write_string(row_number, col, value)  # never a formula, whatever the text
+            elif isinstance(value, bool):
+                worksheet.write_boolean(row_number, col, value)
+            elif isinstance(value, datetime):
+                worksheet.write_datetime(row_number, col, value, formats["datetime"])
+            elif isinstance(value, date):
+                worksheet.write_datetime(row_number, col, value, formats["date"])
+            elif isinstance(value, int | float | Decimal):
+                worksheet.write_number(
+                    row_number, col, float(value), formats["rate"] if col in rate_columns else None
+                )
+            else:
+                worksheet.write_string(row_number, col, str(value))
+    worksheet.freeze_panes(1, 0)
+    if frame.columns:
+        worksheet.autofilter(0, 0, max(1, frame.height), len(frame.columns) - 1)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def file_name(report: str, account_slug: str, start: date, end: date, *filters: str, ext: str = "csv") -> str:
     """``call-status_acme_2025-03-01_2025-03-30_inbound.csv``: what, whose, when, then any other filters."""
-    return "_".join([report, account_slug, start.isoformat(), end.isoformat(), *filters]) + ".csv"
+    parts = [report, account_slug, start.isoformat(), end.isoformat(), *(f for f in filters if f)]
+    return "_".join(re.sub(r"[^A-Za-z0-9.@-]+", "-", part) for part in parts) + f".{ext}"

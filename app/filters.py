@@ -1,4 +1,8 @@
-"""The sidebar filters every page shares: the account (until login) and the date range."""
+"""The sidebar filters every page shares: period (presets or dates), queue, campaign and agent.
+
+They are drawn by the shell on every run, so their values survive page changes, and they live in the URL
+(``app.url_state``) so a view can be shared as a link.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +11,116 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from app import url_state
+from app.access import Viewer
 from app.queries.accounts import Account
+from app.scope import Filters
 
 DEFAULT_DAYS = 30
+PRESETS = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "last_7_days": "Last 7 days",
+    "last_30_days": "Last 30 days",
+    "this_month": "This month",
+    "custom": "Custom range",
+}
+NONE = ""  # the "(none)" choice: calls without a queue / campaign / agent
+KEYS = {
+    "period": "f_period",
+    "dates": "f_dates",
+    "queue": "f_queue",
+    "campaign": "f_campaign",
+    "agent": "f_agent",
+}
+_ALL_LABELS = {"queue": "All queues", "campaign": "All campaigns", "agent": "All agents"}
 
 
-def default_range(newest: date) -> tuple[date, date]:
-    """The last ``DEFAULT_DAYS`` local days, ending with ``newest`` (both ends inclusive)."""
-    return newest - timedelta(days=DEFAULT_DAYS - 1), newest
+def preset_range(preset: str, today: date) -> tuple[date, date]:
+    """The inclusive local dates a preset means on ``today`` (local to the account)."""
+    if preset == "today":
+        return today, today
+    if preset == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    if preset == "last_7_days":
+        return today - timedelta(days=6), today
+    if preset == "last_30_days":
+        return today - timedelta(days=DEFAULT_DAYS - 1), today
+    if preset == "this_month":
+        return today.replace(day=1), today
+    raise ValueError(f"unknown preset {preset!r}")
 
 
-def account_chooser(accounts: list[Account]) -> Account:
-    """Pick one of the warehouse's accounts; the choice lives in ``st.session_state["account_id"]``."""
-    by_id = {account.account_id: account for account in accounts}
-    chosen = st.sidebar.selectbox(
-        "Account",
-        options=list(by_id),
-        format_func=lambda account_id: by_id[account_id].name,
-        key="account_id",
+def default_period(newest: date | None, today: date) -> tuple[str, tuple[date, date]]:
+    """The last 30 days; or, when the newest data is older than yesterday, the 30 days ending with it."""
+    if newest is None or newest >= today - timedelta(days=1):
+        return "last_30_days", preset_range("last_30_days", today)
+    return "custom", (newest - timedelta(days=DEFAULT_DAYS - 1), newest)
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _to_custom() -> None:
+    st.session_state[KEYS["period"]] = "custom"
+
+
+def _period(account: Account, newest: date | None) -> tuple[date, date]:
+    today = datetime.now(ZoneInfo(account.timezone)).date()
+    period_key, dates_key = KEYS["period"], KEYS["dates"]
+    start, end = (_iso(st.query_params.get(k, "")) for k in ("start", "end"))
+    if url_state.from_outside() and start and end and start <= end:
+        st.session_state[period_key], st.session_state[dates_key] = "custom", (start, end)
+    else:
+        url_state.seed("period", period_key, url_state.choice([p for p in PRESETS if p != "custom"]))
+    if period_key not in st.session_state:
+        st.session_state[period_key], st.session_state[dates_key] = default_period(newest, today)
+    preset = st.session_state[period_key]
+    if preset != "custom":
+        st.session_state[dates_key] = preset_range(preset, today)
+    elif dates_key not in st.session_state:
+        st.session_state[dates_key] = default_period(newest, today)[1]
+
+    st.sidebar.selectbox("Period", list(PRESETS), index=None, format_func=PRESETS.__getitem__, key=period_key)
+    picked = st.sidebar.date_input("Dates", format="YYYY-MM-DD", key=dates_key, on_change=_to_custom)
+    chosen = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    first, last = (chosen[0], chosen[-1]) if chosen else preset_range("last_30_days", today)
+    if preset == "custom":
+        url_state.publish("start", first.isoformat())
+        url_state.publish("end", last.isoformat())
+    else:
+        url_state.publish("period", preset)
+    return first, last
+
+
+def _name_filter(kind: str, names: list[str]) -> str | None:
+    key = KEYS[kind]
+    options: list[str | None] = [None, *names, NONE]
+    url_state.seed(kind, key, lambda text: text if text in names or text == NONE else None)
+    if st.session_state.get(key, None) not in options:
+        st.session_state[key] = None
+    labels = {None: _ALL_LABELS[kind], NONE: f"(no {kind})"}
+    value: str | None = st.sidebar.selectbox(
+        kind.capitalize(), options, format_func=lambda v: labels.get(v, str(v)), key=key
     )
-    return by_id[chosen]
+    url_state.publish(kind, value)
+    return value
 
 
-def date_range_filter(account: Account, newest: date | None) -> tuple[date, date]:
-    """The shared range of local dates; defaults to the last 30 days with data for the account.
-
-    The widget's key carries the account so each account starts from its own newest date; the picked range
-    lives in ``st.session_state`` under that key and survives page changes.
-    """
-    if newest is None:  # no calls yet: the range ends today, in the account's time zone
-        newest = datetime.now(ZoneInfo(account.timezone)).date()
-    default = default_range(newest)
-    picked = st.sidebar.date_input(
-        "Dates", value=default, format="YYYY-MM-DD", key=f"date_range_{account.account_id}"
-    )
-    if isinstance(picked, tuple | list) and len(picked) == 2:
-        return picked[0], picked[1]
-    if isinstance(picked, tuple | list) and len(picked) == 1:  # mid-pick: the start alone is a one-day range
-        return picked[0], picked[0]
-    return default
+def sidebar_filters(
+    viewer: Viewer, account: Account, newest: date | None, names: dict[str, list[str]]
+) -> Filters:
+    """Draw the shared filters and return their values; an agent's agent filter is always themself."""
+    start, end = _period(account, newest)
+    queue = _name_filter("queue", names["queue"])
+    campaign = _name_filter("campaign", names["campaign"])
+    if viewer.is_agent:
+        st.sidebar.caption(f"Agent: **{viewer.agent}** (your own figures)")
+        agent = viewer.agent
+    else:
+        agent = _name_filter("agent", names["agent"])
+    return Filters(start=start, end=end, queue=queue, campaign=campaign, agent=agent)

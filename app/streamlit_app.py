@@ -1,8 +1,7 @@
-"""VoxLink Analytics, the Streamlit shell: page config, the shared sidebar filters, "data as of", navigation.
+"""VoxLink Analytics, the Streamlit shell: sign-in gate, role-based navigation, shared filters, "data as of".
 
-There is no login yet: the sidebar offers every account in the warehouse. Login (argon2 passwords, roles,
-role-based navigation) arrives with the BI-app issue and replaces the account chooser with the signed-in
-user's account. Run from the repository root (``voxlink app``) so ``.streamlit/config.toml`` is found.
+Run from the repository root (``voxlink app``) so ``.streamlit/config.toml`` is found. Pages live in
+``app/app_pages/`` and read only through ``app/queries/``, which scopes every query to the signed-in account.
 """
 
 from __future__ import annotations
@@ -11,43 +10,69 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from app import filters
-from app.queries import accounts, dates, publish
+from app import auth, filters, url_state, warmup
+from app.access import AGENT, NotPermitted, Viewer, agent_candidates
+from app.navigation import pages_for
+from app.queries import accounts, dates, dimensions, publish
 from app.scope import Scope, set_scope
 from voxlink import warehouse
-
-# Sections of the sidebar navigation; a new page is one more st.Page over a file in app/app_pages/.
-PAGES = {
-    "Reports": [
-        st.Page("app_pages/call_status.py", title="Call status", url_path="call-status", default=True),
-    ],
-}
 
 NO_WAREHOUSE = (
     "No warehouse has been published yet. Run `voxlink refresh` (or `voxlink demo` for sample data), "
     "then reload this page."
 )
-NO_ACCOUNTS = (
-    "The warehouse holds no accounts yet. Create one with `voxlink accounts create`, send it some events "
-    "and run `voxlink refresh`."
+NO_ACCOUNT_DATA = (
+    "Your account has no published data yet. Send it some events and run `voxlink refresh` "
+    "(the pipeline's schedule does this every few minutes)."
 )
 
 
-def run() -> None:
-    version = warehouse.file_version()
-    choices = accounts.all_accounts(version)
-    if not choices:
-        st.info(NO_ACCOUNTS)
-        st.stop()
+def _viewer(session: auth.Session, version: str) -> Viewer:
+    agent = None
+    if session.role == AGENT:
+        candidates = agent_candidates(session.username)
+        # an agent user that matches no agent still sees only an agent of their own name: nothing, not all
+        agent = accounts.agent_named(session.account_id, candidates, version) or session.username
+    return Viewer(session.user_id, session.username, session.role, session.account_id, agent)
 
-    navigation = st.navigation(PAGES)
-    account = filters.account_chooser(choices)
-    start, end = filters.date_range_filter(account, dates.newest_date(account.account_id, version))
-    set_scope(Scope(account=account, start=start, end=end, version=version))
+
+def _sidebar_user(viewer: Viewer, account: accounts.Account) -> None:
+    st.sidebar.caption(f"Signed in as **{viewer.username}** ({viewer.role}) · {account.name}")
+    st.sidebar.button("Sign out", on_click=auth.sign_out, key="sign_out")
+
+
+def run() -> None:
+    warmup.start()
+    session = auth.current_session()
+    if session is None:
+        # Resolve the URL's page now but draw only the sign-in form: after it the same page and filters open.
+        st.navigation(pages_for(None), position="hidden")
+        auth.login_form()
+        return
+    url_state.begin_run()
+    version = warehouse.file_version()
+    account = accounts.account(session.account_id, version)
+    if account is None:
+        st.info(NO_ACCOUNT_DATA)
+        st.sidebar.button("Sign out", on_click=auth.sign_out, key="sign_out")
+        return
+    viewer = _viewer(session, version)
+    navigation = st.navigation(pages_for(viewer.role), expanded=True)
+    _sidebar_user(viewer, account)
+    names = {
+        kind: dimensions.names(kind, account.account_id, version) for kind in ("queue", "campaign", "agent")
+    }
+    newest = dates.newest_date(account.account_id, version)
+    shared = filters.sidebar_filters(viewer, account, newest, names)
+    set_scope(Scope(viewer=viewer, account=account, filters=shared, version=version))
 
     published_at = publish.publish_info(version).published_at.astimezone(ZoneInfo(account.timezone))
     st.caption(f"{account.name} · Data as of {published_at:%Y-%m-%d %H:%M %Z}")
-    navigation.run()
+    try:
+        navigation.run()
+    except NotPermitted as refused:
+        st.error(f"Not available: {refused}")
+    url_state.end_run()
 
 
 st.set_page_config(page_title="VoxLink Analytics", layout="wide")

@@ -1,49 +1,61 @@
-"""Call status: calls by local day, direction and status for the chosen account and dates."""
+"""Call status: calls by local day, direction and status; each status opens its calls."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from app import downloads
+from app import drilldown, url_state
+from app import formatting as fmt
 from app.components import charts
-from app.queries import call_status
+from app.layout import Tile, filters_note, plot, table, tiles
+from app.queries.reports import applied_filters, report
 from app.scope import current_scope
 
+REPORT = "call-status"
 DIRECTIONS = ("all", "inbound", "outbound")
 
 scope = current_scope()
 st.title("Call status")
+filters_note(scope, applied_filters(REPORT))
 
-direction = st.segmented_control(
-    "Direction", DIRECTIONS, default="all", required=True, format_func=str.capitalize, key="direction"
+url_state.seed("direction", "direction", url_state.choice(DIRECTIONS), default="all")
+direction: str = st.segmented_control(  # type: ignore[assignment]  # required=True: never None
+    "Direction", DIRECTIONS, required=True, format_func=str.capitalize, key="direction"
 )
-report = call_status.call_status_report(
-    scope.account.account_id, scope.start, scope.end, direction, scope.version
-)
+url_state.publish("direction", None if direction == "all" else direction)
+rows = report(scope, REPORT)
+if direction != "all":
+    rows = rows.filter(pl.col("direction") == direction)
 
-totals = call_status.totals(report)
-total_tile, completed_tile, abandoned_tile, in_progress_tile = st.columns(4)
-total_tile.metric("Total calls", f"{totals.total:,}", border=True)
-completed_tile.metric("Completed", f"{totals.completed:,}", border=True)
-abandoned_tile.metric("Abandoned", f"{totals.abandoned:,}", border=True)
-in_progress_tile.metric("In progress", f"{totals.in_progress:,}", border=True)
+by_status = dict(rows.group_by("status").agg(pl.col("calls").sum()).iter_rows())
+only = None if direction == "all" else direction
 
-if report.is_empty():
+
+def status_tile(label: str, status: str | None) -> Tile:
+    calls = int(rows["calls"].sum()) if status is None else int(by_status.get(status, 0))
+    query = drilldown.params(scope, direction=only, status=status)
+    return Tile(label, fmt.count(calls), metric="calls", drill_label=fmt.counted(calls, "call"), drill=query)
+
+
+tiles([
+    status_tile("Total calls", None),
+    status_tile("Completed", "completed"),
+    status_tile("Abandoned", "abandoned"),
+    status_tile("In progress", "in_progress"),
+])  # fmt: skip
+
+if rows.is_empty():
     st.info("No calls in this date range.")
 else:
-    st.plotly_chart(
-        charts.calls_by_day_and_status(call_status.daily_by_status(report)), config={"displaylogo": False}
-    )
+    daily = rows.group_by("date", "status").agg(pl.col("calls").sum()).sort("date", "status")
+    plot(charts.calls_by_day_and_status(daily))
 
-st.dataframe(
-    report,
-    hide_index=True,
-    column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
-)
-st.download_button(
-    "Download CSV",
-    data=downloads.csv_bytes(report),
-    file_name=downloads.file_name(call_status.REPORT, scope.account.slug, scope.start, scope.end, direction),
-    mime="text/csv",
-    on_click="ignore",
-)
+
+def open_row(row: dict) -> None:
+    day = row["date"]
+    query = drilldown.params(scope, start=day, end=day, direction=row["direction"], status=row["status"])
+    drilldown.link(f"Open the {row['calls']:,} {row['direction']} {row['status']} calls of {day}", query)
+
+
+table(rows, REPORT, scope, direction, key="call_status_table", on_row=open_row)

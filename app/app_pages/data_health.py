@@ -1,0 +1,52 @@
+"""Data health: when the warehouse was last published, how fresh each source is, and the data checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import streamlit as st
+
+from app import formatting as fmt
+from app.layout import table
+from app.queries import health, publish
+from app.scope import current_scope
+
+scope = current_scope()
+zone = ZoneInfo(scope.account.timezone)
+st.title("Data health")
+
+info = publish.publish_info(scope.version)
+age = (datetime.now(UTC) - info.published_at).total_seconds()
+first, second, third = st.columns([2, 1, 1])
+first.metric(
+    "Last refresh",
+    f"{info.published_at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
+    help="When the served warehouse was published.",
+)
+second.metric("Age", fmt.duration(age) if age >= 3600 else f"{age / 60:.0f} min")
+third.metric("Publish version", f"{info.version}", help=f"The build took {info.built_seconds:.1f} s.")
+
+st.subheader("Freshness per source")
+st.caption(
+    "The newest event of each source for your account, and when the pipeline last loaded its rows (local time)."
+)
+sources = health.freshness(scope).with_columns(
+    pl.col("newest_event_at").dt.convert_time_zone(scope.account.timezone),
+    pl.col("loaded_at").dt.convert_time_zone(scope.account.timezone),
+)
+table(sources, "data-health-freshness", scope, key="freshness",
+      column_config={"newest_event_at": st.column_config.DatetimeColumn("newest event", format="YYYY-MM-DD HH:mm"),
+                     "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm")})  # fmt: skip
+
+st.subheader("Data checks")
+checks = health.check_results(scope)
+if checks is None:
+    st.info(
+        "Check results are not published with the warehouse yet. The refresh only publishes after every dbt "
+        f"test and data check passes, so this warehouse passed them; per-check results will show here once "
+        f"the pipeline writes them to `{health.CHECKS_TABLE}`."
+    )
+else:
+    table(checks, "data-health-checks", scope, key="checks")

@@ -1,0 +1,59 @@
+"""Leaderboard: agents ranked by the chosen metric over the period, ties sharing a rank (1, 1, 3)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app import drilldown, url_state
+from app.components import charts
+from app.formulas import help_for
+from app.layout import filters_note, plot, table
+from app.queries.reports import applied_filters, report
+from app.scope import current_scope
+
+REPORT = "leaderboard"
+# metric → (label, whether lower is better)
+METRICS = {
+    "handled": ("Handled calls", False),
+    "conversions": ("Conversions", False),
+    "conversion_rate": ("Conversion rate", False),
+    "talk_seconds": ("Talk time (s)", False),
+    "aht_seconds": ("AHT (s)", True),
+}
+
+scope = current_scope()
+st.title("Leaderboard")
+filters_note(scope, applied_filters(REPORT))
+st.caption(help_for("leaderboard_rank") + " Agents with at least one handled call in the period.")
+
+url_state.seed("metric", "leaderboard_metric", url_state.choice(list(METRICS)), default="handled")
+metric: str = st.segmented_control(  # type: ignore[assignment]  # required=True: never None
+    "Rank by", list(METRICS), required=True, format_func=lambda m: METRICS[m][0], key="leaderboard_metric"
+)
+url_state.publish("metric", None if metric == "handled" else metric)
+label, lower_is_better = METRICS[metric]
+
+rows = report(scope, REPORT)  # the export: ranked by handled
+if rows.is_empty():
+    st.info("No handled calls in this period.")
+    st.stop()
+if metric != "handled":  # the same rows, re-ranked by the chosen metric with competition ranking
+    rows = rows.with_columns(
+        pl.col(metric)
+        .cast(pl.Float64)
+        .rank(method="min", descending=not lower_is_better)
+        .cast(pl.Int64)
+        .alias("rank")
+    ).sort("rank", "agent")
+st.caption(f"{label}: {help_for(metric)}")
+plot(charts.ranked_bars(rows, "agent", metric, label))
+
+
+def open_agent(row: dict) -> None:
+    for measure in ("handled", "conversions"):
+        drilldown.link(f"{row[measure]:,} {measure} calls of {row['agent']}",
+                       drilldown.params(scope, measure=measure, agent=row["agent"]))  # fmt: skip
+
+
+table(rows, REPORT, scope, metric, key="leaderboard_table", on_row=open_agent)

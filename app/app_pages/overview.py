@@ -1,0 +1,100 @@
+"""Overview: the period's headline figures with the change vs the previous period, and small daily trends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import drilldown
+from app import formatting as fmt
+from app.components import charts
+from app.layout import Tile, plot, tiles
+from app.queries import totals
+from app.scope import current_scope
+
+scope = current_scope()
+before = scope.previous_period()
+st.title("Overview" if not scope.viewer.is_agent else f"My figures · {scope.viewer.agent}")
+st.caption(f"{scope.start} – {scope.end}, compared with {before.start} – {before.end}")
+
+
+def pair(family: totals.Family) -> tuple[dict, dict]:
+    return totals.totals(scope, family), totals.totals(before, family)
+
+
+def drill(measure: str, label: str, number: int, kind: str = "calls") -> dict:
+    noun = "message" if kind == "messages" else "call"
+    return {
+        "drill": drilldown.params(scope, kind=kind, measure=measure),
+        "drill_label": fmt.counted(number, noun),
+    }
+
+
+agents, agents_before = pair(totals.AGENTS)
+outbound, outbound_before = pair(totals.OUTBOUND)
+status, status_before = pair(totals.STATUS)
+if not scope.viewer.is_agent:  # queue-level figures: not an agent's own
+    inbound, inbound_before = pair(totals.INBOUND)
+    messages, messages_before = pair(totals.MESSAGES)
+    tiles([
+        Tile("Offered", fmt.count(inbound["offered"]), "offered",
+             fmt.count_delta(inbound["offered"], inbound_before["offered"]),
+             **drill("offered", "offered calls", inbound["offered"])),
+        Tile("Abandon rate", fmt.percent(inbound["abandon_rate"]), "abandon_rate",
+             fmt.rate_delta(inbound["abandon_rate"], inbound_before["abandon_rate"]), "inverse",
+             **drill("counted_abandoned", "abandoned calls", inbound["abandoned"] - inbound["short_abandoned"])),
+        Tile("Service level", fmt.percent(inbound["service_level"]), "service_level",
+             fmt.rate_delta(inbound["service_level"], inbound_before["service_level"]),
+             **drill("answered_within_sl", "answered in time", inbound["answered_within_sl"])),
+        Tile("ASA", fmt.seconds(inbound["asa_seconds"]), "asa_seconds",
+             fmt.seconds_delta(inbound["asa_seconds"], inbound_before["asa_seconds"]), "inverse",
+             **drill("answered", "answered calls", inbound["answered"])),
+    ])  # fmt: skip
+tiles([
+    Tile("Handled", fmt.count(agents["handled"]), "handled", fmt.count_delta(agents["handled"], agents_before["handled"]),
+         **drill("handled", "handled calls", agents["handled"])),
+    Tile("AHT", fmt.seconds(agents["aht_seconds"]), "aht_seconds",
+         fmt.seconds_delta(agents["aht_seconds"], agents_before["aht_seconds"]), "off"),
+    Tile("Outbound attempts", fmt.count(outbound["attempts"]), "attempts",
+         fmt.count_delta(outbound["attempts"], outbound_before["attempts"]),
+         **drill("attempts", "outbound calls", outbound["attempts"])),
+    Tile("Connect rate", fmt.percent(outbound["connect_rate"]), "connect_rate",
+         fmt.rate_delta(outbound["connect_rate"], outbound_before["connect_rate"]),
+         **drill("human_answered", "answered by a person", outbound["human_answered"])),
+])  # fmt: skip
+last_row = [
+    Tile("Conversions", fmt.count(agents["conversions"]), "conversions",
+         fmt.count_delta(agents["conversions"], agents_before["conversions"]),
+         **drill("conversions", "converted calls", agents["conversions"])),
+    Tile("Logged-in time", fmt.duration(status["logged_in_seconds"]), "logged_in_seconds"),
+    Tile("Occupancy", fmt.percent(status["occupancy"]), "occupancy",
+         fmt.rate_delta(status["occupancy"], status_before["occupancy"]), "off"),
+]  # fmt: skip
+if not scope.viewer.is_agent:
+    last_row.insert(1, Tile("Delivery rate", fmt.percent(messages["delivery_rate"]), "delivery_rate",
+                            fmt.rate_delta(messages["delivery_rate"], messages_before["delivery_rate"]),
+                            **drill("not_delivered", "not delivered",
+                                    messages["undelivered"] + messages["failed"], kind="messages")))  # fmt: skip
+tiles(last_row)
+
+st.subheader("Trends")
+if scope.viewer.is_agent:
+    daily = totals.by(scope, totals.AGENTS, "date")
+    left, right = st.columns(2)
+    with left:
+        st.caption("Handled calls per day")
+        plot(charts.sparkline(daily, "date", "handled"))
+    with right:
+        st.caption("AHT per day (s)")
+        plot(charts.sparkline(daily, "date", "aht_seconds"))
+else:
+    daily = totals.by(scope, totals.INBOUND, "date")
+    left, middle, right = st.columns(3)
+    with left:
+        st.caption("Offered calls per day")
+        plot(charts.sparkline(daily, "date", "offered"))
+    with middle:
+        st.caption("Abandon rate per day")
+        plot(charts.sparkline(daily, "date", "abandon_rate", percent=True))
+    with right:
+        st.caption("Service level per day")
+        plot(charts.sparkline(daily, "date", "service_level", percent=True))
