@@ -211,6 +211,11 @@ def demo(args: argparse.Namespace) -> int:
     for seed, (slug, timezone, name) in enumerate(DEMO_ACCOUNTS, start=1):
         _simulate_into(engine, slug, timezone, args.days, seed, yesterday, name)
     print(run_refresh().summary())
+    from app.demo_users import ensure_demo_users
+
+    print(
+        "Sign in to the app as:", *ensure_demo_users(engine, [slug for slug, _, _ in DEMO_ACCOUNTS]), sep="\n"
+    )
     if args.no_serve:
         return 0
     return _serve_app(get_settings().app_port)
