@@ -1,58 +1,135 @@
-"""What the app tests share: a tiny served warehouse of hand-written rows for two accounts.
+"""What the app tests share: one real warehouse and user database, built once per session.
 
-The expected numbers are worked out by hand from these rows in each test module, next to its assertions.
+Accounts "north" and "south" hold the hand-written events of ``fixture_events`` (the figures the page tests
+expect are worked out by hand there); "acme" and "globex" hold simulated demo traffic for the browser tests.
+Everything goes through the product's own path: PostgreSQL ingest, then ``run_refresh`` and its publish.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
+import sqlalchemy as sa
+import streamlit as st
 
-ACCOUNTS = [
-    # account_id, slug, name, timezone — ids out of name order: the chooser lists by name
-    (7, "acme", "Acme Ltd", "Europe/London"),
-    (3, "globex", "Globex Corp", "America/New_York"),
-]
+from app.demo_users import DEMO_PASSWORD, ensure_demo_users
+from app.login_limiter import LIMITER
+from tests.app.fixture_events import NORTH_EVENTS, REFRESH_AT, SOUTH_EVENTS
+from voxlink import warehouse
+from voxlink.settings import get_settings
 
-CALL_STATUS_ROWS = [
-    # Acme: newest date 2025-03-12, so the default range is 2025-02-11 .. 2025-03-12
-    (7, "2025-02-10", "inbound", "completed", 50),  # the day before the range: never counted
-    (7, "2025-02-11", "inbound", "voicemail", 2),  # the range's first day
-    (7, "2025-03-10", "inbound", "completed", 5),
-    (7, "2025-03-10", "inbound", "abandoned", 2),
-    (7, "2025-03-10", "outbound", "completed", 3),
-    (7, "2025-03-11", "outbound", "no_answer", 4),
-    (7, "2025-03-12", "inbound", "in_progress", 1),
-    # Globex: newest date 2025-03-13, range 2025-02-12 .. 2025-03-13
-    (3, "2025-03-12", "inbound", "completed", 1000),
-    (3, "2025-03-12", "inbound", "abandoned", 300),
-    (3, "2025-03-13", "outbound", "busy", 7),
-]
+PASSWORD = "correct-horse-1"
+USERS = {
+    # username: (account, role)
+    "north-admin": ("north", "admin"),
+    "north-manager": ("north", "manager"),
+    "north-analyst": ("north", "analyst"),
+    "alice@north": ("north", "agent"),
+    "south-manager": ("south", "manager"),
+    "south-analyst": ("south", "analyst"),
+    "alice@south": ("south", "agent"),
+}
+DEMO_END = date(2025, 3, 12)
+# slug, time zone, name, simulator seed, days simulated (globex only needs to exist beside acme)
+DEMO_ACCOUNTS = (
+    ("acme", "America/New_York", "Acme Support", 1, 7),
+    ("globex", "Europe/London", "Globex Sales", 2, 3),
+)
 
 
-def write_served_warehouse(path: Path) -> Path:
-    """Write the tiny warehouse (accounts, call-status mart, publish record) as the served file at ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table dim_accounts (account_id integer, slug varchar, name varchar, timezone varchar)"
-        )
-        con.executemany("insert into dim_accounts values (?, ?, ?, ?)", ACCOUNTS)
-        con.execute(
-            "create table rpt_call_status_daily"
-            " (account_id integer, date date, direction varchar, status varchar, calls bigint)"
-        )
-        con.executemany("insert into rpt_call_status_daily values (?, ?, ?, ?, ?)", CALL_STATUS_ROWS)
-        con.execute("create table _publish (version bigint, published_at timestamptz, built_seconds double)")
-        # "Data as of": 06:00 GMT in London, 02:00 EDT in New York (US daylight time began on 2025-03-09)
-        con.execute("insert into _publish values (1, '2025-03-13 06:00:00+00', 2.5)")
-    return path
+@dataclass(frozen=True)
+class Stack:
+    """The environment the app runs in: its home (served warehouse) and its user database."""
+
+    home: Path
+    database_url: str
+    accounts: dict[str, int]  # slug → account id
+
+    def env(self) -> dict[str, str]:
+        return {"VOXLINK_HOME": str(self.home), "VOXLINK_DATABASE_URL": self.database_url}
+
+
+def _use(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    get_settings.cache_clear()
+    warehouse.close_all()
 
 
 @pytest.fixture(scope="session")
-def build_served_warehouse() -> Callable[[Path], Path]:
-    """``build_served_warehouse(path)`` writes the tiny warehouse as the served file at ``path``."""
-    return write_served_warehouse
+def stack(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    from operational import database
+    from operational.accounts import create_account
+    from operational.ingest import ingest_events
+    from operational.simulator import simulate
+    from operational.users import create_user
+    from pipelines.refresh import run_refresh
+
+    home = tmp_path_factory.mktemp("app-home")
+    url = (
+        sa.make_url(server_url)
+        .set(database=f"t_app_{uuid.uuid4().hex[:6]}")
+        .render_as_string(hide_password=False)
+    )
+    database.ensure_database(url)
+    database.migrate(url)
+    saved = {key: os.environ.get(key) for key in ("VOXLINK_HOME", "VOXLINK_DATABASE_URL")}
+    built = Stack(home, url, {})
+    _use(built.env())
+    try:
+        engine = database.engine_for(url)
+        ids: dict[str, int] = {}
+        for slug, timezone, events in (
+            ("north", "Europe/London", NORTH_EVENTS),
+            ("south", "America/New_York", SOUTH_EVENTS),
+        ):
+            ids[slug] = create_account(engine, slug, timezone, slug.capitalize()).id
+            report = ingest_events(engine, ids[slug], enumerate(events, start=1))
+            assert not report.rejected, report.rejected
+        for slug, timezone, name, seed, days in DEMO_ACCOUNTS:
+            ids[slug] = create_account(engine, slug, timezone, name).id
+            generated = simulate(
+                days=days, timezone=timezone, seed=seed, end_date=DEMO_END, account_slug=slug
+            )
+            ingest_events(engine, ids[slug], enumerate(generated, start=1))
+        for username, (slug, role) in USERS.items():
+            create_user(engine, ids[slug], username, role, PASSWORD)
+        ensure_demo_users(engine, [slug for slug, *_ in DEMO_ACCOUNTS])
+        run_refresh(refresh_at=datetime.fromisoformat(REFRESH_AT))
+        built = Stack(home, url, ids)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        warehouse.close_all()
+    yield built
+
+
+@pytest.fixture(scope="session")
+def _fresh_caches(stack: Stack) -> None:
+    # The stack never changes during the session and every cached query is keyed by the publish version,
+    # so the query caches are cleared once, not per test.
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def app_env(stack: Stack, _fresh_caches: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """This test runs the app (in-process) over the session's stack, with fresh login limits."""
+    for key, value in stack.env().items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    LIMITER.reset()
+    yield stack
+    LIMITER.reset()
+    get_settings.cache_clear()
+
+
+__all__ = ["DEMO_PASSWORD", "PASSWORD", "USERS", "Stack"]

@@ -1,0 +1,171 @@
+"""Driving the real app in Debian's chromium: a `streamlit run` server, sign-in, navigation, downloads."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "app"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT_S = 60
+TIMEOUT_MS = 30_000  # per wait: a loaded machine, and the first query of a fresh server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`streamlit run app/streamlit_app.py` on a free loopback port; stopped on exit, whatever happened."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    with log.open("wb") as handle:
+        proc = subprocess.Popen(
+            command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=handle, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", log)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(
+                f"streamlit exited with code {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+            )
+        try:
+            with opener.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit not healthy at {url} within {STARTUP_TIMEOUT_S} s")
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "chromium is not installed (no `chromium` on PATH): the browser tests need Debian's chromium. "
+            "`make test` installs it (`make system-deps`, i.e. `apt-get install -y chromium`)."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_until_idle(page: Page) -> None:
+    """Wait until the script run is over, so every element belongs to the latest run."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS
+    )
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str, path: str = "") -> None:
+    page.goto(base_url + path)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Data as of")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def navigate(page: Page, title: str) -> None:
+    """Click ``title`` in the sidebar navigation and wait for that page's heading and the end of its run."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    heading = "My figures" if title == "Overview" and "agent)" in sidebar_text(page) else title
+    expect(page.get_by_role("heading", level=1).filter(has_text=heading)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def nav_titles(page: Page) -> list[str]:
+    return page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+
+
+def sidebar_text(page: Page) -> str:
+    return page.get_by_test_id("stSidebar").inner_text()
+
+
+def main_text(page: Page) -> str:
+    return page.get_by_test_id("stMain").inner_text()
+
+
+def expect_tile(page: Page, label: str, value: str) -> None:
+    tile = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    expect(tile.get_by_test_id("stMetricValue")).to_have_text(value, timeout=TIMEOUT_MS)
+
+
+def tile_value(page: Page, label: str) -> str:
+    tile = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return tile.get_by_test_id("stMetricValue").first.inner_text()
+
+
+def download_last(page: Page, label: str = "Download CSV") -> tuple[str, bytes]:
+    """Click the page's last ``label`` button (the report table's) and return the file's name and bytes."""
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name=label).last.click()
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def set_dates(page: Page, start: str, end: str) -> None:
+    """Type a range into the sidebar's date input (its segments take digits), then leave it to commit."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("spinbutton", name="year, Dates start date").click()
+    page.keyboard.type(start.replace("-", ""))
+    sidebar.get_by_role("spinbutton", name="year, Dates end date").click()
+    page.keyboard.type(end.replace("-", ""))
+    page.get_by_role("heading", level=1).first.click()  # the change commits when the field loses focus
+    expect(page).to_have_url(re.compile(rf".*start={start}&end={end}.*"), timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
