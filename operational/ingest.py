@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ with inserted as (
     insert into events (account_id, event_id, type, occurred_at, call_id, message_id, payload)
     select :account_id, event_id, type, occurred_at, call_id, message_id, payload
     from stage_events
+    order by event_id  -- every batch takes the ids in one order: concurrent duplicates wait, never deadlock
     on conflict do nothing
     returning event_id, call_id, message_id
 )
@@ -45,20 +47,17 @@ insert into touched select * from inserted
 # Agents, queues and campaigns named by the new events, created on first sight; the names are gathered in
 # Python from the batch (a few per batch), which costs PostgreSQL far less than reading them from jsonb.
 _NAME_FIELDS = {"agents": ("agent", "to_agent"), "queues": ("queue", "to_queue"), "campaigns": ("campaign",)}
-_CREATE_NAMES = sa.text(
-    """
-with agents_seen as (
-    insert into agents (account_id, name) select :account_id, unnest(cast(:agents as text[]))
-    on conflict do nothing
-),
-queues_seen as (
-    insert into queues (account_id, name) select :account_id, unnest(cast(:queues as text[]))
-    on conflict do nothing
-)
-insert into campaigns (account_id, name) select :account_id, unnest(cast(:campaigns as text[]))
-on conflict do nothing
-"""
-)
+_CREATE_NAMES = {
+    table: sa.text(
+        f"insert into {table} (account_id, name) select :account_id, unnest(cast(:names as text[])) "
+        "on conflict do nothing"
+    )
+    for table in _NAME_FIELDS
+}
+# The calls and messages a batch touches are locked (in one global order) before its events are written:
+# their state is recomputed from all their stored events, so two batches with events of the same call take
+# turns, while batches of other calls, even of the same account, run side by side.
+_LOCK = sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k")
 
 _AGENT_STATUS = sa.text(
     """
@@ -68,6 +67,14 @@ from stage_events s join touched t using (event_id)
 where s.type = 'agent.status'
 """
 )
+
+
+def _lock_keys(account_id: int, batch: list[ValidEvent]) -> list[int]:
+    """Sorted 64-bit advisory lock keys: the account in the high half, a hash of the call or message id below."""
+    ids = {f"c:{ev.call_id}" for ev in batch if ev.call_id} | {
+        f"m:{ev.message_id}" for ev in batch if ev.message_id
+    }
+    return sorted({(account_id << 32) | zlib.crc32(ident.encode()) for ident in ids})
 
 
 def _names(batch: list[ValidEvent], new: set[str]) -> dict[str, list[str]]:
@@ -137,17 +144,14 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
                 )
             )
     params = {"account_id": account_id}
-    # One ingest at a time per account: a call's state is recomputed from all its stored events, so two
-    # overlapping batches of the same call must not each miss the other's events. The staging COPY above
-    # is per connection, so it runs before the lock and only the ledger writes take turns.
-    conn.execute(sa.text("select pg_advisory_xact_lock(42, :account_id)"), params)
+    conn.execute(_LOCK, {"keys": _lock_keys(account_id, batch)})
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
     if not stored:
         return 0
     new = stored_event_ids(conn) if stored < len(batch) else {ev.event_id for ev in batch}
-    names = _names(batch, new)
-    if any(names.values()):
-        conn.execute(_CREATE_NAMES, params | names)
+    for table, names in _names(batch, new).items():  # tables and names in one order, like the locks
+        if names:
+            conn.execute(_CREATE_NAMES[table], params | {"names": names})
     if any(ev.type == "agent.status" for ev in batch):
         conn.execute(_AGENT_STATUS, params)
     conn.execute(RECOMPUTE_CALLS, params)
