@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import phonenumbers
 
 DIRECTIONS = frozenset({"inbound", "outbound"})
@@ -70,6 +71,7 @@ class ValidEvent:
     call_id: str | None
     message_id: str | None
     payload: dict[str, Any]
+    payload_json: str  # the payload serialised once, for COPY
 
 
 @lru_cache(maxsize=65536)
@@ -132,9 +134,6 @@ def validate(obj: Any, now: datetime | None = None) -> ValidEvent:
     for field, allowed in spec.choices:
         if obj[field] not in allowed:
             raise EventRejected(field, f"{obj[field]!r} is not one of {', '.join(sorted(allowed))}")
-    for field, value in obj.items():
-        if _has_nul(value):  # PostgreSQL text and jsonb cannot hold U+0000: refuse it here, not the batch
-            raise EventRejected(str(field), "contains a NUL (U+0000) character")
     payload = dict(obj)
     phone_fields = spec.phones
     if kind == "message.created" and obj["channel"] in PHONE_CHANNELS:
@@ -153,6 +152,16 @@ def validate(obj: Any, now: datetime | None = None) -> ValidEvent:
         body = obj.get("body", "")
         if not isinstance(body, str):
             raise EventRejected("body", "must be a string")
+    try:
+        payload_json = orjson.dumps(payload).decode()
+    except orjson.JSONEncodeError as err:
+        raise EventRejected("event", f"not representable as JSON ({err})") from None
+    # PostgreSQL text and jsonb cannot hold U+0000: refuse the event, not the batch. The cheap test on the
+    # JSON also matches an escaped backslash followed by "u0000", so the field is confirmed before refusing.
+    if "\\u0000" in payload_json:
+        holder = next((str(k) for k, v in obj.items() if _has_nul(v) or _has_nul(k)), None)
+        if holder is not None:
+            raise EventRejected(holder, "contains a NUL (U+0000) character")
     return ValidEvent(
         event_id=event_id,
         type=kind,
@@ -160,4 +169,5 @@ def validate(obj: Any, now: datetime | None = None) -> ValidEvent:
         call_id=obj.get("call_id") if kind.startswith("call.") else None,
         message_id=obj.get("message_id") if kind.startswith("message.") else None,
         payload=payload,
+        payload_json=payload_json,
     )

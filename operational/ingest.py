@@ -140,7 +140,7 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
                     ev.occurred_at,
                     ev.call_id,
                     ev.message_id,
-                    orjson.dumps(ev.payload).decode(),
+                    ev.payload_json,
                 )
             )
     params = {"account_id": account_id}

@@ -165,3 +165,9 @@ def test_a_nul_character_rejects_that_event_only(client: TestClient, tenant_a: T
         "rejected",
         "body",
     )
+
+
+def test_a_backslash_u0000_text_is_not_a_nul(client: TestClient, tenant_a: Tenant) -> None:
+    event = ev("message.created", at(T0), message_id="m-literal", direction="inbound", channel="chat",
+               from_="web", to="web", body="typed \\u0000 by hand", media_count=0)  # fmt: skip
+    assert client.post("/api/v1/events", json=[event], headers=tenant_a.auth).json()["stored"] == 1
