@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.alerts import build_failure_sensor
 from pipelines.deliveries import deliver_reports_job, due_report_deliveries
 from pipelines.extract import extract_assets
 from pipelines.publish import served_warehouse
@@ -34,7 +35,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=quality_checks,
         jobs=[refresh_job, deliver_reports_job],
         schedules=[refresh_schedule],
-        sensors=[due_report_deliveries],
+        sensors=[due_report_deliveries, build_failure_sensor(refresh_job)],
         resources=build_resources(),
     )
 

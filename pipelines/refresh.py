@@ -26,9 +26,7 @@ class RefreshResult:
     version: int | None = None
 
     def _is_check(self, step: str) -> bool:
-        from data_tests.suites import ALL_SUITES
-
-        return step.endswith(tuple(f"_{suite.name}" for suite in ALL_SUITES))
+        return _is_check_step(step)
 
     @property
     def check_seconds(self) -> float:
@@ -126,6 +124,11 @@ def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> Re
                     steps[event.step_key] = duration / 1000
     if not result.success:
         failure = next((e for e in result.all_events if e.is_step_failure), None)
+        if failure is not None and _is_check_step(failure.step_key or ""):
+            from operational.database import get_engine
+            from pipelines.alerts import notify_admins
+
+            notify_admins(get_engine())
         raise RefreshFailed(f"{_failure_text(failure)}; dbt output in {log_path}")
     version = None
     for event in result.all_events:
@@ -150,3 +153,10 @@ def _warm_checks() -> None:
     from data_tests.runner import warm_up
 
     warm_up()
+
+
+def _is_check_step(step: str) -> bool:
+    """Steps of the data-quality checks end in their suite's name."""
+    from data_tests.suites import ALL_SUITES
+
+    return step.endswith(tuple(f"_{suite.name}" for suite in ALL_SUITES))

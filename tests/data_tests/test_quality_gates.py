@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -165,3 +166,41 @@ def test_check_command_validates_both_files_and_writes_data_docs(
         assert "[working] report_rates: FAILED" in capsys.readouterr().out
     finally:
         working("delete from rpt_abandon_rate_daily where queue_name = 'q9'")()
+
+
+def test_blocking_failure_emails_the_admins(clean: int, engine: sa.Engine) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list = []
+
+    class Keep(Message):  # type: ignore[misc]
+        def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+            received.append(message)
+
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "insert into users (account_id, username, role, password_hash, email) values "
+            "(:a, 'boss', 'admin', 'x', 'boss@example.com'), (:a, 'ann', 'analyst', 'x', 'ann@example.com')"
+        ), {"a": clean})  # fmt: skip
+    with socket.socket() as probe:  # this aiosmtpd cannot start on port 0: pick a free port first
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    os.environ["VOXLINK_SMTP_HOST"], os.environ["VOXLINK_SMTP_PORT"] = "127.0.0.1", str(controller.port)
+    get_settings.cache_clear()
+    _, inject, repair, _ = DEFECTS["orphaned agent"]
+    pg(engine, inject)()
+    try:
+        with pytest.raises(RefreshFailed):
+            run_refresh()
+    finally:
+        pg(engine, repair)()
+        controller.stop()
+        os.environ.pop("VOXLINK_SMTP_HOST"), os.environ.pop("VOXLINK_SMTP_PORT")
+        get_settings.cache_clear()
+    assert len(received) == 1
+    assert received[0]["To"] == "boss@example.com"  # admins only
+    body = received[0].get_payload()
+    assert "raw_calls" in body and "every call's agent exists in agents (1 rows)" in body
