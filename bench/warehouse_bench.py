@@ -139,6 +139,14 @@ def main() -> int:
                 conn.execute(sa.text(CALLS_SQL), {**params, "n": int(args.calls * fraction)})
                 conn.execute(sa.text(MESSAGES_SQL), {**params, "n": int(args.messages * fraction)})
         with engine.begin() as conn:
+            # the dimensions the generated calls name (the quality gate checks every reference)
+            conn.execute(sa.text(
+                "insert into agents (account_id, name) select a.id, 'agent' || n from accounts a, generate_series(0, 59) n;"
+                "insert into queues (account_id, name) select a.id, q from accounts a, "
+                "unnest(array['sales','support','billing','vip','spanish']) q;"
+                "insert into campaigns (account_id, name) select a.id, c from accounts a, "
+                "unnest(array['promo','renewals','winback']) c"
+            ))  # fmt: skip
             conn.execute(
                 sa.text(
                     "create index if not exists ix_calls_account_started on calls (account_id, started_at)"
