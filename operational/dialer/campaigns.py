@@ -129,7 +129,15 @@ def import_contacts(engine: Engine, account_id: int, campaign_id: int, text: str
     Rows with a number that is not E.164-parseable or an unknown time zone are rejected by line; the others
     are upserted by ``contact_id`` (the number when absent).
     """
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _import_rows(engine, account_id, campaign_id, text)
+    except csv.Error as err:  # malformed CSV is the client's error (422), never a 500
+        raise Invalid(f"the contacts are not valid CSV: {err}", [{"field": "body"}]) from None
+
+
+def _import_rows(engine: Engine, account_id: int, campaign_id: int, text: str) -> dict[str, Any]:
+    # newline="" lets the csv module see bare carriage returns itself, as its documentation asks
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {name.strip().lower() for name in reader.fieldnames or []}
     if "phone" not in fields:
         raise Invalid("the CSV needs a header row with a phone column", [{"field": "phone"}])
