@@ -20,6 +20,7 @@ from operational.errors import Invalid
 
 Event = dict[str, Any]
 Params = Mapping[str, Sequence[str]]
+MAX_CALL_SECONDS = 7 * 24 * 3600  # a longer CallDuration is a malformed callback, not a call
 
 _CALL_END = {"busy": "busy", "no-answer": "no_answer", "failed": "failed", "canceled": "canceled"}
 CALL_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress", "completed", *_CALL_END})
@@ -126,8 +127,15 @@ def voice_events(params: Params, received_at: datetime) -> list[Event]:
         body = {"event_id": ident, "type": kind, "occurred_at": _iso(moment), "call_id": sid, **fields}
         return body | ({"twilio_sequence": sequence} if sequence else {})
 
+    if seconds > MAX_CALL_SECONDS:
+        raise Invalid(
+            "CallDuration is implausible", [{"field": "CallDuration", "reason": f"over {MAX_CALL_SECONDS} s"}]
+        )
     # The completed callback carries the talk time: its answer (and start) lie that far back.
-    answered_at = at - timedelta(seconds=seconds) if status == "completed" and seconds else None
+    try:
+        answered_at = at - timedelta(seconds=seconds) if status == "completed" and seconds else None
+    except OverflowError:
+        raise Invalid("Timestamp is out of range", [{"field": "Timestamp"}]) from None
     start = {"direction": direction, "from": _one(params, "From"), "to": _one(params, "To")}
     events = [event("call.started", answered_at or at, **start)]
     if status == "in-progress":

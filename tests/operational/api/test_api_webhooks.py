@@ -245,3 +245,8 @@ def test_10000_callbacks_replayed_three_times_shuffled_equal_one_ordered_deliver
         ledger = conn.scalar(sa.text("select count(*) from events where account_id = :a"), {"a": ordered.id})
     assert stored == ledger  # each distinct event stored once, however often it came
     assert once == _state(engine, replayed.id)
+
+
+def test_implausible_call_duration_is_422_not_a_crash(client: TestClient, tw: Tenant) -> None:
+    params = voice("CA" + "8" * 32, "completed", 10, CallDuration="99999999999999")
+    assert_error(post(client, tw.slug, "voice", params), 422, "invalid")
