@@ -31,18 +31,27 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def db_url(server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh database for this test module, migrated by Alembic, used as the product database."""
+    """A fresh database — and a fresh VOXLINK_HOME (warehouse files, Dagster instance) — for this test module.
+
+    Sharing the warehouse files between modules would let one module's raw rows and watermarks leak into the
+    next module's incremental refresh (account ids restart at 1 in every fresh database).
+    """
     from operational import database
+    from voxlink import warehouse
     from voxlink.settings import get_settings
 
     name = f"t_{request.module.__name__.rsplit('.', 1)[-1][:30]}_{uuid.uuid4().hex[:6]}".lower()
     url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
     database.ensure_database(url)
     database.migrate(url)
+    warehouse.close_all()
     os.environ["VOXLINK_DATABASE_URL"] = url
+    os.environ["VOXLINK_HOME"] = str(_HOME / name)
     get_settings.cache_clear()
     yield url
+    warehouse.close_all()
     os.environ.pop("VOXLINK_DATABASE_URL", None)
+    os.environ["VOXLINK_HOME"] = str(_HOME)
     get_settings.cache_clear()
     database.engine_for.cache_clear()
 
