@@ -69,7 +69,7 @@ if view == "calls":
     status = pick("cr_status", "status", list(STATUSES), "Status", second)
     measure = pick("cr_measure", "measure", list(call_report.MEASURES), "Counted as", third)
     disposition = text("cr_disposition", "disposition", "Disposition", fourth)
-    search = text("cr_search", "q", "Search number, call id or agent")
+    search = text("cr_search", "q", "Search a phone number or a call id")
     time_from, time_to = st.columns(2)
     url_state.seed("weekday", "cr_weekday", lambda t: int(t) if t.isdigit() and 1 <= int(t) <= 7 else None)
     url_state.seed("interval", "cr_interval", lambda t: int(t) if t.isdigit() and int(t) < 1440 else None)

@@ -73,39 +73,34 @@ def _where(scope: Scope, query: MessageQuery) -> tuple[str, dict[str, Any]]:
     return " and ".join(clauses), params
 
 
-ORDER = "created_at desc, message_id"
+TABLE, DAY, ORDER = "fct_messages", "created_date", "created_at desc, message_id"
 
 
 def count_messages(scope: Scope, query: MessageQuery) -> int:
     where, params = _where(scope, query)
-    return listing.count("fct_messages", where, scope.viewer.account_id, tuple(params.items()), scope.version)
+    days = listing.day_counts(
+        TABLE, DAY, where, scope.viewer.account_id, tuple(params.items()), scope.version
+    )
+    return listing.total(days)
 
 
 def messages_page(scope: Scope, query: MessageQuery, page: int) -> pl.DataFrame:
     where, params = _where(scope, query)
     offset = (max(1, page) - 1) * PAGE_SIZE
-    return listing.page(
-        "fct_messages",
-        COLUMNS,
-        ORDER,
-        where,
+    account, bound, zone = (
         scope.viewer.account_id,
-        (*params.items(), ("timezone", scope.account.timezone)),
-        offset,
-        scope.version,
+        tuple(params.items()),
+        (("timezone", scope.account.timezone),),
     )
+    return listing.page(TABLE, COLUMNS, ORDER, DAY, where, account, bound, offset, scope.version, zone)
 
 
 def messages_for_download(scope: Scope, query: MessageQuery) -> pl.DataFrame:
     """Every matching message, newest first (at most ``listing.DOWNLOAD_LIMIT``)."""
     where, params = _where(scope, query)
+    zone = (("timezone", scope.account.timezone),)
     return listing.everything(
-        "fct_messages",
-        COLUMNS,
-        ORDER,
-        where,
-        scope.viewer.account_id,
-        (*params.items(), ("timezone", scope.account.timezone)),
+        TABLE, COLUMNS, ORDER, where, scope.viewer.account_id, tuple(params.items()), zone
     )
 
 

@@ -228,8 +228,10 @@ def test_call_report_search_and_filters(app_env: Stack) -> None:
     app = signed_in("north-manager", "call_report")
     assert any("**12 calls** match" in m.value for m in app.markdown)
 
-    app.text_input(key="cr_search").input("n8").run()
+    app.text_input(key="cr_search").input("N8").run()
     assert list(table(app)["call_id"]) == ["N8"]
+    app.text_input(key="cr_search").input("(415) 555-2671").run()  # the caller of every north call
+    assert any("**12 calls** match" in m.value for m in app.markdown)
 
     app.text_input(key="cr_search").input("").run()
     app.selectbox(key="cr_measure").select("drops").run()
