@@ -1,8 +1,9 @@
-"""Download payloads for tables: CSV by the exports' own renderer (a download is an export), and XLSX.
+"""Download payloads for tables: a download is an export.
 
-XLSX is written in memory with xlsxwriter (bold frozen header, autofilter, date and percent formats). It is a
-minimal writer for the tables a page shows; the exports' XLSX renderer (issue 7) adds charts and streaming
-for million-row files, and this should call it once it exists.
+CSV always comes from the exports' own renderer. A report table's XLSX is the exports' workbook
+(``exports.export.render``: formats, a chart, the filters and the definitions), byte for byte what
+`voxlink export --format xlsx` writes for the same rows; any other table (sums per queue, the call list,
+SQL results) gets a plain sheet written here with xlsxwriter: bold frozen header, autofilter, typed cells.
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     handle = io.StringIO()
     write_csv(frame, handle)
     return handle.getvalue().encode("utf-8")
+
+
+def report_xlsx_bytes(frame: pl.DataFrame, report: str, account_slug: str, timezone: str, start: date, end: date,
+                      filters: dict[str, str]) -> bytes:  # fmt: skip
+    """The exports' workbook for a report frame (already narrowed by ``filters``, which it lists)."""
+    from exports.export import export_context, render
+
+    buffer = io.BytesIO()
+    render(frame, export_context(report, account_slug, timezone, start, end, filters), "xlsx", buffer)
+    return buffer.getvalue()
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "report") -> bytes:

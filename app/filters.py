@@ -77,7 +77,7 @@ def _period(account: Account, newest: date | None) -> tuple[date, date]:
         st.session_state[period_key], st.session_state[dates_key] = "custom", (start, end)
     else:
         url_state.seed("period", period_key, url_state.choice([p for p in PRESETS if p != "custom"]))
-    if period_key not in st.session_state:
+    if st.session_state.get(period_key) not in PRESETS:  # first run, or a widget state Streamlit dropped
         st.session_state[period_key], st.session_state[dates_key] = default_period(newest, today)
     preset = st.session_state[period_key]
     if preset != "custom":

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import downloads, drilldown
 from app.formulas import help_for
+from app.queries.reports import FILTER_COLUMNS
 from app.scope import Scope
 
 DeltaColor = Literal["normal", "inverse", "off"]
@@ -85,7 +86,7 @@ def table(
         if rows and rows[0] < frame.height:
             on_row(frame.row(rows[0], named=True))
         elif not frame.is_empty():
-            st.caption("Pick a row to open the calls behind its numbers.")
+            st.caption("Pick a row to list what its numbers count.")
     slug, start, end = scope.account.slug, scope.start, scope.end
     buttons = st.container(horizontal=True)
     buttons.download_button(
@@ -96,9 +97,23 @@ def table(
         on_click="ignore",
         key=f"{key}_csv",
     )
+    if name in FILTER_COLUMNS:  # a report table: the export's own workbook
+        chosen = {"queue": scope.filters.queue, "campaign": scope.filters.campaign, "agent": scope.agent}
+        applied = {
+            column: value for f, column in FILTER_COLUMNS[name].items() if (value := chosen[f]) is not None
+        }
+        zone = scope.account.timezone
+
+        def workbook() -> bytes:
+            return downloads.report_xlsx_bytes(frame, name, slug, zone, start, end, applied)
+    else:
+
+        def workbook() -> bytes:
+            return downloads.xlsx_bytes(frame, sheet=name)
+
     buttons.download_button(
         "Download XLSX",
-        data=lambda: downloads.xlsx_bytes(frame, sheet=name),
+        data=workbook,
         file_name=downloads.file_name(name, slug, start, end, *name_parts, ext="xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",

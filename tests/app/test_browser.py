@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterator
 
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -112,6 +113,15 @@ def test_sign_in_change_filters_drill_down_and_download_the_export(page: Page, s
     assert name == f"call-status_acme_{START}_{END}_inbound.csv"
     header, *lines = everything.splitlines(keepends=True)
     assert data.decode() == header + "".join(line for line in lines if ",inbound," in line)
+    name, data = download_last(page, "Download XLSX")
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["call-status"]
+    cells = [
+        [str(c.value.date() if hasattr(c.value, "date") else c.value) for c in row]
+        for row in sheet.iter_rows()
+    ]
+    assert cells == [header.strip().split(",")] + [
+        line.strip().split(",") for line in lines if ",inbound," in line
+    ]
 
     set_dates(page, "2025-03-10", "2025-03-12")
     three_days = export("call-status", "acme", "2025-03-10", "2025-03-12")
@@ -161,6 +171,14 @@ def test_an_agent_sees_only_themself_and_only_the_agent_pages(page: Page, server
         text = main_text(page)
         assert not [name for name in OTHER_AGENTS if name in text], title
     screenshot(page, "agent-user-status")
+
+    navigate(page, "Live wallboard")  # it re-reads the warehouse by itself, within 15 s
+    checked = page.get_by_text(re.compile(r"· checked \d\d:\d\d:\d\d"))
+    before = checked.inner_text()
+    expect(checked).not_to_have_text(before, timeout=15_000)
+    assert [
+        row for row in page.get_by_test_id("stDataFrame").inner_text().split() if row in OTHER_AGENTS
+    ] == []
 
 
 def test_a_globex_manager_sees_nothing_of_acme(page: Page, server: str) -> None:
