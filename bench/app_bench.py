@@ -1,0 +1,370 @@
+"""The BI app's speed: each page query's p95 on the warehouse, and page times in chromium.
+
+Run: ``.venv/bin/python bench/app_bench.py [--home DIR] [--account SLUG]``.
+
+With ``--home`` it uses that VOXLINK_HOME (e.g. the one ``bench/warehouse_bench.py --keep`` leaves with
+10 M calls); without it, it builds a small demo home first (simulated days, one refresh). It prints:
+  - p50/p95 of every query the pages run, uncached, on the served warehouse, for the account with most calls,
+    against a ``select 1`` through the same path measured in the same run;
+  - in Debian's chromium: a new session (sign-in form ready), sign-in to the Overview ready, every page by
+    sidebar navigation (first visit and again), and filter changes — each "ready" being the end of the
+    script run — against a one-widget Streamlit app measured in the same run.
+Targets (DESIGN.md / issue 6): query p95 ≤ 10 ms; navigation and filter changes ≤ 1 s; new session ≤ 2.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The queries run outside a Streamlit server: keep its "no runtime" warnings out of the figures.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+BENCH_USER, BENCH_PASSWORD = "bench-admin", "bench-password-1"
+OBSERVER = """() => {
+  if (window.__st) return;
+  window.__st = {done: 0};
+  const app = document.querySelector('[data-testid="stApp"]');
+  // one callback may carry several records (a fast run starts and ends in one batch): read each transition
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.oldValue === 'running' && app.getAttribute('data-test-script-state') === 'notRunning') {
+        window.__st.done = performance.now();
+      }
+    }
+  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+}"""
+RUN_OVER = (
+    "document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"
+)
+BASELINE_APP = """import streamlit as st
+st.title("Baseline")
+st.metric("Calls", 1)
+st.button("Again")
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def line(name: str, values_s: list[float], baseline_s: float | None = None, unit: float = 1000) -> str:
+    p50, p95 = statistics.median(values_s) * unit, pct(values_s, 0.95) * unit
+    ratio = f"  {pct(values_s, 0.95) / baseline_s:6.1f}× baseline" if baseline_s else ""
+    suffix = "ms" if unit == 1000 else "s"
+    return f"  {name:<42} p50 {p50:8.1f} {suffix}   p95 {p95:8.1f} {suffix}{ratio}"
+
+
+def demo_home() -> Path:
+    """A throwaway home: 14 simulated days for one account, refreshed and published."""
+    home = Path(tempfile.mkdtemp(prefix="voxlink-app-bench-"))
+    os.environ["VOXLINK_HOME"] = str(home)
+    from operational import database
+    from operational.accounts import create_account
+    from operational.ingest import ingest_events
+    from operational.simulator import simulate
+    from pipelines.refresh import run_refresh
+
+    engine = database.engine_for(database.prepare())
+    account = create_account(engine, "acme", "America/New_York", "Acme Support")
+    events = simulate(days=14, timezone="America/New_York", seed=1, end_date=date.today() - timedelta(days=1))
+    ingest_events(engine, account.id, enumerate(events, start=1))
+    run_refresh()
+    return home
+
+
+def biggest_account(slug: str | None) -> tuple[int, str, str]:
+    from voxlink import warehouse
+
+    cursor = warehouse.connection().cursor()
+    try:
+        rows = cursor.execute(
+            "select a.account_id, a.slug, a.timezone, coalesce(sum(c.calls), 0) as calls from dim_accounts a "
+            "left join rpt_call_status_daily c using (account_id) group by all order by calls desc"
+        ).fetchall()
+    finally:
+        cursor.close()
+    chosen = next((r for r in rows if r[1] == slug), rows[0]) if slug else rows[0]
+    return int(chosen[0]), chosen[1], chosen[2]
+
+
+def query_bench(account_id: int, timezone: str, runs: int) -> None:
+    """Every page query, run directly (no Streamlit cache), over the 30 days ending with the newest data."""
+    from app import staffing
+    from app.access import Viewer
+    from app.queries import agent_status, call_report, message_report, sql_explorer, totals
+    from app.queries.accounts import Account
+    from app.queries.call_report import CallQuery
+    from app.queries.message_report import MessageQuery
+    from app.scope import Filters, Scope
+    from exports.reports import REPORTS, report_frame
+    from voxlink import warehouse
+
+    newest = warehouse.query(
+        "select max(date) as d from rpt_call_status_daily where account_id = $account_id", account_id
+    )["d"][0]
+    start, end = newest - timedelta(days=29), newest
+    viewer = Viewer(0, BENCH_USER, "admin", account_id)
+    scope = Scope(viewer, Account(account_id, "bench", "Bench", timezone), Filters(start, end), "bench")
+    uncached: list[Callable[[], Any]] = []
+
+    def bare(fn: Any) -> Any:  # the function under st.cache_data, so every run reaches DuckDB
+        uncached.append(fn)
+        return getattr(fn, "__wrapped__", fn)
+
+    totals_run, listing = bare(totals._run), call_report.listing
+    queries: dict[str, Callable[[], Any]] = {
+        f"report {name}": (lambda name=name: report_frame(name, account_id, start, end)) for name in REPORTS
+    }
+    for family in ("INBOUND", "AGENTS", "OUTBOUND", "MESSAGES", "STATUS", "DIALER", "DISPOSITIONS"):
+        fam = getattr(totals, family)
+        params = totals._params(fam, scope, start, end)
+        queries[f"tiles {family.lower()}"] = lambda fam=fam, params=params: totals_run(
+            totals.build_sql(fam, ()), account_id, params, "x"
+        )
+        queries[f"daily {family.lower()}"] = lambda fam=fam, params=params: totals_run(
+            totals.build_sql(fam, ("date",)), account_id, params, "x"
+        )
+    heat = totals._params(totals.INTERVALS, scope, start, end)
+    queries["heatmap weekday x interval"] = lambda: totals_run(
+        totals.build_sql(totals.INTERVALS, ("weekday", "interval_minute")), account_id, heat, "x"
+    )
+    day_counts, page = bare(listing.day_counts), bare(listing.page)  # the page reuses the cached day counts
+    for label, query in (("all", CallQuery()), ("abandoned", CallQuery(measure="abandoned")),
+                         ("number search", CallQuery(search="+1415")), ("page 20", CallQuery())):  # fmt: skip
+        where, params = call_report._where(scope, query)
+        bound, offset = tuple(params.items()), 950 if label == "page 20" else 0
+        queries[f"call report count ({label})"] = lambda w=where, b=bound: day_counts(
+            "fct_calls", "started_date", w, account_id, b, "x"
+        )
+        queries[f"call report page ({label})"] = lambda w=where, b=bound, o=offset: page(
+            "fct_calls", call_report.COLUMNS, call_report.ORDER, "started_date", w, account_id, b, o, "x"
+        )
+    mwhere, mparams = message_report._where(scope, MessageQuery(measure="not_delivered"))
+    queries["message report count"] = lambda: day_counts(
+        "fct_messages", "created_date", mwhere, account_id, tuple(mparams.items()), "x"
+    )
+    queries["failures by error code"] = lambda: bare(message_report._errors)(account_id, start, end, "x")
+    queries["agent timeline (a day)"] = lambda: bare(agent_status._run)(
+        agent_status.TIMELINE_SQL, account_id, (("timezone", timezone), ("day", end), ("agent", None)), "x"
+    )
+    queries["agents by current status"] = lambda: bare(agent_status._run)(
+        agent_status.CURRENT_SQL, account_id, (("timezone", timezone), ("agent", None)), "x"
+    )
+    queries["Erlang C agents needed (staffing)"] = lambda: staffing.agents_needed(120, 300, 900, 20, 0.8, 0.3)
+    queries["SQL explorer (sandbox + count)"] = lambda: sql_explorer.run(
+        viewer, "select count(*) from fct_calls"
+    )
+
+    baseline = timed(
+        lambda: warehouse.query("select 1 as one where $account_id = $account_id", account_id), runs
+    )
+    print(f"\nQueries for account {account_id}, {start} – {end}, {runs} runs each (uncached):")
+    print(line("baseline: select 1 through warehouse.query", baseline))
+    worst = 0.0
+    for name, run in queries.items():
+        values = timed(run, runs)
+        worst = max(worst, pct(values, 0.95)) if not name.startswith("SQL explorer") else worst
+        print(line(name, values, pct(baseline, 0.95)))
+    print(
+        f"  slowest page query p95: {worst * 1000:.1f} ms (target ≤ 10 ms; the SQL explorer opens its own sandbox)"
+    )
+
+
+def timed(fn: Callable[[], Any], runs: int) -> list[float]:
+    fn()  # warm: the first run opens the connection
+    values = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        values.append(time.perf_counter() - started)
+    return values
+
+
+def ensure_user(account_id: int) -> None:
+    from operational import database
+    from operational.users import UserError, create_user
+
+    engine = database.engine_for(database.prepare())
+    with contextlib.suppress(UserError):  # already there from an earlier run
+        create_user(engine, account_id, BENCH_USER, "admin", BENCH_PASSWORD)
+
+
+def page_bench(home: Path, rounds: int) -> None:
+    """Page times in chromium over a `streamlit run` of the app, against a one-widget app served beside it."""
+    from app.navigation import PAGES
+    from tests.app.browser import chromium, streamlit_server, wait_until_idle
+    from voxlink.settings import get_settings
+
+    env = {"VOXLINK_HOME": str(home)}
+    if get_settings().database_url:
+        env["VOXLINK_DATABASE_URL"] = get_settings().database_url or ""
+    baseline_script = home / "bench_baseline_app.py"
+    baseline_script.write_text(BASELINE_APP)
+    with (
+        streamlit_server(env, home / "bench-app.log") as url,
+        chromium() as browser,
+        _baseline_server(env, baseline_script, home) as baseline_url,
+    ):
+        base_new, base_rerun = [], []
+        for _ in range(rounds):
+            context = browser.new_context(viewport={"width": 1400, "height": 1600})
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(baseline_url)
+            page.get_by_role("button", name="Again").wait_for()
+            wait_until_idle(page)
+            base_new.append(time.perf_counter() - started)
+            page.evaluate(OBSERVER)
+            base_rerun.append(_timed_run(page, page.get_by_role("button", name="Again").click))
+            context.close()
+
+        news, sign_ins, first, again, filters = [], [], [], [], []
+        started = time.perf_counter()
+        cold = browser.new_page()
+        cold.goto(url)
+        cold.get_by_role("button", name="Sign in").wait_for()
+        wait_until_idle(cold)
+        cold_session = time.perf_counter() - started  # the server imports the app's modules once
+        cold.close()
+        for round_number in range(rounds):
+            context = browser.new_context(viewport={"width": 1400, "height": 1600})
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            page.get_by_role("button", name="Sign in").wait_for()
+            wait_until_idle(page)
+            news.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            _sign_in_here(page)
+            sign_ins.append(time.perf_counter() - started)
+            page.evaluate(OBSERVER)
+            for visit in (first, again):
+                for spec in PAGES[1:] + PAGES[:1]:
+                    link = page.get_by_test_id("stSidebarNav").get_by_role(
+                        "link", name=spec.title, exact=True
+                    )
+                    seconds = _timed_run(page, link.click)
+                    if round_number == 0 or visit is again:
+                        visit.append((spec.title, seconds))
+            link = page.get_by_test_id("stSidebarNav").get_by_role(
+                "link", name="Abandon rate & service level"
+            )
+            _timed_run(page, link.click)
+            queue = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Queue")
+            for option in page_options(page, queue)[:4]:
+                filters.append(_timed_run(page, functools.partial(_choose, page, queue, option)))
+            context.close()
+
+    base_new_p95, base_rerun_p95 = pct(base_new, 0.95), pct(base_rerun, 0.95)
+    print(f"\nPages in chromium ({rounds} sessions):")
+    print(line("baseline app: new session", base_new, unit=1))
+    print(line("baseline app: rerun after a click", base_rerun, unit=1))
+    print(
+        f"  {'first session after the server started':<42} {cold_session:8.1f} s (imports, once per process)"
+    )
+    print(line("new session (sign-in form ready)", news, base_new_p95, unit=1))
+    print(line("sign-in → Overview ready", sign_ins, base_new_p95, unit=1))
+    print(line("navigation, first visit of each page", [s for _, s in first], base_rerun_p95, unit=1))
+    print(line("navigation, page visited before", [s for _, s in again], base_rerun_p95, unit=1))
+    print(line("filter change (queue, Abandon rate page)", filters, base_rerun_p95, unit=1))
+    slowest = max(first, key=lambda item: item[1])
+    print(
+        f"  slowest first visit: {slowest[0]} {slowest[1]:.2f} s  (targets: navigation and filters ≤ 1 s, "
+        "new session ≤ 2.5 s)"
+    )
+
+
+def _sign_in_here(page: Any) -> None:
+    page.get_by_role("textbox", name="Username").fill(BENCH_USER)
+    page.get_by_role("textbox", name="Password").fill(BENCH_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Data as of").wait_for()
+    from tests.app.browser import wait_until_idle
+
+    wait_until_idle(page)
+
+
+def _timed_run(page: Any, action: Callable[[], Any]) -> float:
+    """Seconds from ``action`` to the end of the script run it starts (Streamlit's own run state)."""
+    started = page.evaluate("performance.now()")
+    action()
+    page.wait_for_function(f"window.__st.done > {started} && {RUN_OVER}", timeout=60_000)
+    return float(page.evaluate("window.__st.done") - started) / 1000
+
+
+def page_options(page: Any, box: Any) -> list[str]:
+    box.click()
+    options = [o for o in page.get_by_role("option").all_inner_texts() if o.strip()]
+    page.keyboard.press("Escape")
+    return [o for o in options if not o.startswith("All")] + [o for o in options if o.startswith("All")]
+
+
+def _choose(page: Any, box: Any, option: str) -> None:
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _baseline_server(env: dict[str, str], script: Path, home: Path) -> Any:
+    """The one-widget app, served like the real one (same flags, same machine, same run)."""
+    import subprocess
+
+    from tests.app.browser import REPO_ROOT, _wait_healthy, free_port
+
+    @contextlib.contextmanager
+    def served() -> Any:
+        port = free_port()
+        with (home / "bench-baseline.log").open("wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                                     "--server.address", "127.0.0.1", "--server.headless", "true",
+                                     "--browser.gatherUsageStats", "false"], cwd=REPO_ROOT, env={**os.environ, **env},
+                                    stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            _wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", home / "bench-baseline.log")
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+    return served()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--home", type=Path, help="a VOXLINK_HOME with a published warehouse (default: a small demo)"
+    )
+    parser.add_argument("--account", help="account slug (default: the one with most calls)")
+    parser.add_argument("--runs", type=int, default=50, help="runs per query")
+    parser.add_argument("--sessions", type=int, default=5, help="browser sessions")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    if args.home:
+        os.environ["VOXLINK_HOME"] = str(args.home.resolve())
+    home = args.home.resolve() if args.home else demo_home()
+    from voxlink.settings import get_settings
+
+    get_settings.cache_clear()
+    account_id, slug, timezone = biggest_account(args.account)
+    print(f"App bench on {home} (account {slug}, id {account_id})")
+    query_bench(account_id, timezone, args.runs)
+    if not args.no_browser:
+        ensure_user(account_id)
+        page_bench(home, args.sessions)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
