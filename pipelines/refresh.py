@@ -57,7 +57,6 @@ def prepare_dagster_home() -> None:
     if not target.exists() or target.read_bytes() != source.read_bytes():
         target.write_bytes(source.read_bytes())
     os.environ["DAGSTER_HOME"] = str(home)
-    os.environ["VOXLINK_DAGSTER_STORAGE"] = str(home / "storage")
 
 
 def ensure_manifest() -> None:
