@@ -30,6 +30,9 @@ st.caption(
 
 now = totals.totals(scope, totals.INBOUND)
 counted = now["abandoned"] - now["short_abandoned"]
+missed = (
+    now["answered"] - now["answered_within_sl"] + counted
+)  # the service level's denominator minus numerator
 tiles([
     Tile("Offered", fmt.count(now["offered"]), "offered",
          drill=drilldown.params(scope, measure="offered"), drill_label=fmt.counted(now['offered'], "call")),
@@ -42,7 +45,7 @@ tiles([
     Tile("Abandon rate", fmt.percent(now["abandon_rate"]), "abandon_rate",
          drill=drilldown.params(scope, measure="counted_abandoned"), drill_label=fmt.counted(counted, "call")),
     Tile("Service level", fmt.percent(now["service_level"]), "service_level",
-         drill=drilldown.params(scope, measure="missed_sl"), drill_label="Missed"),
+         drill=drilldown.params(scope, measure="missed_sl"), drill_label=fmt.counted(missed, "call") + " missed"),
     Tile("ASA", fmt.seconds(now["asa_seconds"]), "asa_seconds",
          drill=drilldown.params(scope, measure="answered"), drill_label=fmt.counted(now['answered'], "call")),
 ])  # fmt: skip

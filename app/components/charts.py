@@ -35,7 +35,10 @@ def status_label(status: str) -> str:
     return status.replace("_", " ").capitalize()
 
 
-def _layout(figure: go.Figure, y_title: str, height: int | None = None, percent: bool = False) -> go.Figure:
+def _layout(
+    figure: go.Figure, y_title: str, height: int | None = None, percent: bool = False, fine: bool = False
+) -> go.Figure:
+    """Shared layout; ``fine`` percent ticks keep a decimal (small rates such as a 3 % drop-rate limit)."""
     figure.update_layout(
         yaxis_title=y_title,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"},
@@ -44,7 +47,7 @@ def _layout(figure: go.Figure, y_title: str, height: int | None = None, percent:
         height=height,
     )
     if percent:
-        figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+        figure.update_yaxes(tickformat=".1%" if fine else ".0%", rangemode="tozero")
     return figure
 
 
@@ -101,7 +104,10 @@ def lines(frame: pl.DataFrame, x: str, series: Mapping[str, str], y_title: str, 
         )
     if x == "date":
         figure.update_xaxes(type="date", tickformat="%b %d")
-    return _layout(figure, y_title, height=height, percent=percent)
+    plotted = [float(v) for column in series for v in frame[column].to_list() if v is not None]
+    highest = max([*plotted, 0.0 if limit is None else limit])
+    fine = percent and highest < 0.2
+    return _layout(figure, y_title, height=height, percent=percent, fine=fine)
 
 
 def volume_and_rates(daily: pl.DataFrame) -> go.Figure:

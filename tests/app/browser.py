@@ -167,5 +167,8 @@ def set_dates(page: Page, start: str, end: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
+    """Save the page once every element has drawn (no loading skeleton left) under test-artifacts/app/."""
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=TIMEOUT_MS)
+    wait_until_idle(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -7,6 +7,7 @@ Everything goes through the product's own path: PostgreSQL ingest, then ``run_re
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -111,6 +112,21 @@ def stack(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         get_settings.cache_clear()
         warehouse.close_all()
     yield built
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once() -> Iterator[None]:
+    """Every new AppTest scans all ~750 installed distributions for Streamlit components (~0.5 s each
+    time); a real server does it once at start-up, and the app uses none, so the tests scan once too."""
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner,
+            "scan_component_manifests",
+            functools.cache(manifest_scanner.scan_component_manifests),
+        )
+        yield
 
 
 @pytest.fixture(scope="session")
