@@ -32,22 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 BENCH_USER, BENCH_PASSWORD = "bench-admin", "bench-password-1"
-OBSERVER = """() => {
-  if (window.__st) return;
-  window.__st = {done: 0};
-  const app = document.querySelector('[data-testid="stApp"]');
-  // one callback may carry several records (a fast run starts and ends in one batch): read each transition
-  new MutationObserver((records) => {
-    for (const record of records) {
-      if (record.oldValue === 'running' && app.getAttribute('data-test-script-state') === 'notRunning') {
-        window.__st.done = performance.now();
-      }
-    }
-  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-}"""
-RUN_OVER = (
-    "document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"
-)
 BASELINE_APP = """import streamlit as st
 st.title("Baseline")
 st.metric("Calls", 1)
@@ -222,13 +206,13 @@ def page_bench(home: Path, rounds: int) -> None:
         for _ in range(rounds):
             context = browser.new_context(viewport={"width": 1400, "height": 1600})
             page = context.new_page()
+            clock = RunClock(page)
             started = time.perf_counter()
             page.goto(baseline_url)
             page.get_by_role("button", name="Again").wait_for()
             wait_until_idle(page)
             base_new.append(time.perf_counter() - started)
-            page.evaluate(OBSERVER)
-            base_rerun.append(_timed_run(page, page.get_by_role("button", name="Again").click))
+            base_rerun.append(_timed_run(page, clock, page.get_by_role("button", name="Again").click))
             context.close()
 
         news, sign_ins, first, again, filters = [], [], [], [], []
@@ -242,6 +226,7 @@ def page_bench(home: Path, rounds: int) -> None:
         for round_number in range(rounds):
             context = browser.new_context(viewport={"width": 1400, "height": 1600})
             page = context.new_page()
+            clock = RunClock(page)
             started = time.perf_counter()
             page.goto(url)
             page.get_by_role("button", name="Sign in").wait_for()
@@ -250,22 +235,21 @@ def page_bench(home: Path, rounds: int) -> None:
             started = time.perf_counter()
             _sign_in_here(page)
             sign_ins.append(time.perf_counter() - started)
-            page.evaluate(OBSERVER)
             for visit in (first, again):
                 for spec in PAGES[1:] + PAGES[:1]:
                     link = page.get_by_test_id("stSidebarNav").get_by_role(
                         "link", name=spec.title, exact=True
                     )
-                    seconds = _timed_run(page, link.click)
+                    seconds = _timed_run(page, clock, link.click)
                     if round_number == 0 or visit is again:
                         visit.append((spec.title, seconds))
             link = page.get_by_test_id("stSidebarNav").get_by_role(
                 "link", name="Abandon rate & service level"
             )
-            _timed_run(page, link.click)
+            _timed_run(page, clock, link.click)
             queue = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Queue")
             for option in page_options(page, queue)[:4]:
-                filters.append(_timed_run(page, functools.partial(_choose, page, queue, option)))
+                filters.append(_timed_run(page, clock, functools.partial(_choose, page, queue, option)))
             context.close()
 
     base_new_p95, base_rerun_p95 = pct(base_new, 0.95), pct(base_rerun, 0.95)
@@ -297,12 +281,35 @@ def _sign_in_here(page: Any) -> None:
     wait_until_idle(page)
 
 
-def _timed_run(page: Any, action: Callable[[], Any]) -> float:
-    """Seconds from ``action`` to the end of the script run it starts (Streamlit's own run state)."""
-    started = page.evaluate("performance.now()")
+class RunClock:
+    """When Streamlit last told this page a script run finished (its ``script_finished`` message)."""
+
+    def __init__(self, page: Any) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.finished = 0.0
+        self._message = ForwardMsg
+
+        def on_frame(payload: bytes | str) -> None:
+            if isinstance(payload, bytes):
+                message = self._message()
+                message.ParseFromString(payload)
+                if message.WhichOneof("type") == "script_finished" and message.script_finished in (0, 3):
+                    self.finished = time.perf_counter()
+
+        page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+
+
+def _timed_run(page: Any, clock: RunClock, action: Callable[[], Any]) -> float:
+    """Seconds from ``action`` to the end of the script run it starts (the server's script_finished)."""
+    started = time.perf_counter()
     action()
-    page.wait_for_function(f"window.__st.done > {started} && {RUN_OVER}", timeout=60_000)
-    return float(page.evaluate("window.__st.done") - started) / 1000
+    deadline = started + 60
+    while clock.finished < started:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("no script run finished within 60 s")
+        page.wait_for_timeout(5)  # lets playwright deliver the socket's frames
+    return clock.finished - started
 
 
 def page_options(page: Any, box: Any) -> list[str]:
