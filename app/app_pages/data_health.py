@@ -44,9 +44,19 @@ st.subheader("Data checks")
 checks = health.check_results(scope)
 if checks is None:
     st.info(
-        "Check results are not published with the warehouse yet. The refresh only publishes after every dbt "
-        f"test and data check passes, so this warehouse passed them; per-check results will show here once "
-        f"the pipeline writes them to `{health.CHECKS_TABLE}`."
+        "No data check has run yet: `voxlink refresh` runs them before every publish, `voxlink check` any time."
     )
 else:
+    failed = checks.filter(~pl.col("passed"))
+    blocking = failed.filter(pl.col("severity") == "blocking")
+    if blocking.is_empty():
+        warned = f"; {failed.height} warning(s), listed first" if failed.height else ""
+        st.success(f"No blocking check failed in the newest refresh ({checks.height - failed.height} of "
+                   f"{checks.height} passed{warned}).")  # fmt: skip
+    else:
+        st.error(f"{blocking.height} blocking check(s) failed in the newest refresh: it was not published, and "
+                 "the data above is the last good publish.")  # fmt: skip
+    st.caption(
+        "Checks run over the whole warehouse, so failing values are not shown here; `voxlink check` has them."
+    )
     table(checks, "data-health-checks", scope, key="checks")

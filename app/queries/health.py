@@ -26,8 +26,6 @@ FRESHNESS_SQL = """
         group by event_id
     )
 """
-# The table the data checks publish their results into, once data_tests/ exposes them.
-CHECKS_TABLE = "_check_results"
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -35,19 +33,33 @@ def _freshness(account_id: int, version: str) -> pl.DataFrame:
     return warehouse.query(FRESHNESS_SQL, account_id)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=60, show_spinner=False)
 def _checks(version: str) -> pl.DataFrame | None:
-    cursor = warehouse.connection().cursor()
-    try:
-        # Check results describe the whole build (no account's rows): the one unscoped read the app makes.
-        present = cursor.execute(
-            "select count(*) from information_schema.tables where table_name = ?", [CHECKS_TABLE]
-        ).fetchone()
-        if not present or not present[0]:
-            return None
-        return cursor.sql(f"select * from {CHECKS_TABLE}").pl()
-    finally:
-        cursor.close()
+    from data_tests.store import latest
+
+    suites = latest("working")  # the checks of the newest refresh, the ones that gate its publish
+    if not suites:
+        return None
+    rows = [
+        {
+            "suite": suite["suite"],
+            "checked_at": suite["checked_at"],
+            "rule": outcome["expectation"],
+            "column": outcome["column"],
+            "severity": outcome["severity"],
+            "why": outcome["why"],
+            "passed": bool(outcome["success"]),
+        }
+        for suite in suites
+        for outcome in suite.get("outcomes", [])
+    ]
+    rows += [
+        {"suite": s["suite"], "checked_at": s["checked_at"], "rule": "(the suite could not run)", "column": "",
+         "severity": "blocking", "why": str(s["error"]), "passed": False}
+        for s in suites
+        if s.get("error")
+    ]  # fmt: skip
+    return pl.DataFrame(rows).sort("passed", "suite", "rule", "column")
 
 
 def freshness(scope: Scope) -> pl.DataFrame:
@@ -56,6 +68,10 @@ def freshness(scope: Scope) -> pl.DataFrame:
 
 
 def check_results(scope: Scope) -> pl.DataFrame | None:
-    """The data checks' results if the pipeline publishes them (``_check_results``), else None."""
+    """Each data check of the newest refresh (``data_tests.store``), passed or not; None if none ran yet.
+
+    The checks run over every account's rows, so only the rule and its outcome are shown: never the failing
+    counts or the sample values, which may be another account's.
+    """
     require_role(scope.viewer, REPORT_ROLES, "data health")
     return _checks(scope.version)

@@ -11,10 +11,11 @@ import contextlib
 import io
 import re
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from app.formatting import counted
 from app.navigation import PAGES, visible_titles
@@ -77,10 +78,21 @@ def page(browser: Browser, server: str, app_env: Stack) -> Iterator[Page]:
     """A fresh context (so a fresh Streamlit session); tall, since Streamlit scrolls inside its main block."""
     context = browser.new_context(viewport={"width": 1400, "height": 3200}, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
+    outside: list[str] = []
+
+    def offline(route: Route) -> None:  # the app must render with no internet: no fonts, icons or tiles
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
     try:
         yield context.new_page()
     finally:
         context.close()
+    assert not outside, f"the app asked the internet for: {outside}"
 
 
 def export(report: str, account: str, start: str = START, end: str = END) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tests.app.apptest import all_text, follow, link, links, open_page, signed_in, table, tiles
+from tests.app.apptest import follow, link, links, open_page, signed_in, table, tiles
 from tests.app.conftest import DEMO_PASSWORD, Stack
 
 START, END = "2025-02-11", "2025-03-12"
@@ -263,7 +263,10 @@ def test_data_health_shows_freshness_per_source(app_env: Stack) -> None:
 
     sources = table(app).set_index("source")
     assert int(sources.loc["calls", "rows"]) == 12 and int(sources.loc["messages", "rows"]) == 4
-    assert "Check results are not published" in all_text(app)
+    checks = table(app, 1)  # the refresh ran every data check before publishing
+    assert len(checks) > 0 and checks[checks["severity"] == "blocking"]["passed"].all()
+    assert app.success[0].value.startswith("No blocking check failed in the newest refresh")
+    assert "sample" not in checks.columns and "failing" not in checks.columns  # other accounts' values
 
 
 def test_sql_explorer_runs_a_select_on_the_own_account(app_env: Stack) -> None:
@@ -281,3 +284,24 @@ def test_every_page_renders_for_an_admin(app_env: Stack) -> None:
                  "dispositions", "call_report", "user_status", "leaderboard", "sms_mms", "sql_explorer", "data_health"):  # fmt: skip
         open_page(app, page)
         assert any(c.value.startswith("North · Data as of ") for c in app.caption), page
+
+
+def test_filters_come_from_a_shared_link_stay_across_pages_and_go_back_into_the_url(app_env: Stack) -> None:
+    app = signed_in("north-manager")
+
+    follow(app, "overview", {"start": "2025-03-11", "end": "2025-03-12", "queue": "support"})
+
+    # Tuesday and Wednesday: support offered N5 N6 N7 N8; handled N5 and O1 (agent figures have no queue)
+    assert tiles(app)["Offered"] == "4" and tiles(app)["Handled"] == "2"
+    open_page(app, "call_status")
+    assert app.selectbox(key="f_queue").value == "support" and app.selectbox(key="f_period").value == "custom"
+    assert dict(app.query_params) == {"start": "2025-03-11", "end": "2025-03-12", "queue": "support"}
+
+
+def test_every_tile_states_the_catalogue_formula(app_env: Stack) -> None:
+    app = signed_in("north-manager")
+
+    helps = {metric.label: metric.proto.help for metric in app.metric}
+    assert helps["Abandon rate"].startswith("(abandoned − short abandoned) / (offered − short abandoned)")
+    assert helps["Service level"].startswith("answered within the threshold (wait ≤ service-level seconds")
+    assert all(helps.values()), [label for label, text in helps.items() if not text]
