@@ -200,18 +200,12 @@ def page_bench(home: Path, rounds: int) -> None:
     with (
         streamlit_server(env, home / "bench-app.log") as url,
         chromium() as browser,
-        _baseline_server(env, baseline_script, home) as baseline_url,
+        streamlit_server(env, home / "bench-baseline.log", str(baseline_script)) as baseline_url,
     ):
         base_new, base_rerun = [], []
         for _ in range(rounds):
-            context = browser.new_context(viewport={"width": 1400, "height": 1600})
-            page = context.new_page()
-            clock = RunClock(page)
-            started = time.perf_counter()
-            page.goto(baseline_url)
-            page.get_by_role("button", name="Again").wait_for()
-            wait_until_idle(page)
-            base_new.append(time.perf_counter() - started)
+            context, page, clock, seconds = _new_session(browser, baseline_url, "Again")
+            base_new.append(seconds)
             base_rerun.append(_timed_run(page, clock, page.get_by_role("button", name="Again").click))
             context.close()
 
@@ -224,14 +218,8 @@ def page_bench(home: Path, rounds: int) -> None:
         cold_session = time.perf_counter() - started  # the server imports the app's modules once
         cold.close()
         for round_number in range(rounds):
-            context = browser.new_context(viewport={"width": 1400, "height": 1600})
-            page = context.new_page()
-            clock = RunClock(page)
-            started = time.perf_counter()
-            page.goto(url)
-            page.get_by_role("button", name="Sign in").wait_for()
-            wait_until_idle(page)
-            news.append(time.perf_counter() - started)
+            context, page, clock, seconds = _new_session(browser, url, "Sign in")
+            news.append(seconds)
             started = time.perf_counter()
             _sign_in_here(page)
             sign_ins.append(time.perf_counter() - started)
@@ -269,6 +257,20 @@ def page_bench(home: Path, rounds: int) -> None:
         f"  slowest first visit: {slowest[0]} {slowest[1]:.2f} s  (targets: navigation and filters ≤ 1 s, "
         "new session ≤ 2.5 s)"
     )
+
+
+def _new_session(browser: Any, url: str, button: str) -> tuple[Any, Any, RunClock, float]:
+    """A fresh browser context on ``url``: seconds until ``button`` is drawn and the first run is over."""
+    from tests.app.browser import wait_until_idle
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    clock = RunClock(page)
+    started = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("button", name=button).wait_for()
+    wait_until_idle(page)
+    return context, page, clock, time.perf_counter() - started
 
 
 def _sign_in_here(page: Any) -> None:
@@ -322,30 +324,6 @@ def page_options(page: Any, box: Any) -> list[str]:
 def _choose(page: Any, box: Any, option: str) -> None:
     box.click()
     page.get_by_role("option", name=option, exact=True).click()
-
-
-def _baseline_server(env: dict[str, str], script: Path, home: Path) -> Any:
-    """The one-widget app, served like the real one (same flags, same machine, same run)."""
-    import subprocess
-
-    from tests.app.browser import REPO_ROOT, _wait_healthy, free_port
-
-    @contextlib.contextmanager
-    def served() -> Any:
-        port = free_port()
-        with (home / "bench-baseline.log").open("wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                                     "--server.address", "127.0.0.1", "--server.headless", "true",
-                                     "--browser.gatherUsageStats", "false"], cwd=REPO_ROOT, env={**os.environ, **env},
-                                    stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-        try:
-            _wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", home / "bench-baseline.log")
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-    return served()
 
 
 def main() -> int:

@@ -41,10 +41,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`streamlit run app/streamlit_app.py` on a free loopback port; stopped on exit, whatever happened."""
+def streamlit_server(env: dict[str, str], log: Path, script: str = "app/streamlit_app.py") -> Iterator[str]:
+    """`streamlit run` of ``script`` (the app) on a free loopback port; stopped on exit, whatever happened."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
     with log.open("wb") as handle:
         proc = subprocess.Popen(
