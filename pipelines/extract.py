@@ -24,11 +24,13 @@ def _extract_asset(table: str) -> dg.AssetsDefinition:
                 operational_db.connectorx_uri(), con, table, get_settings().extract_lookback
             )
         context.log.info(
-            f"{table}: {result.rows} rows after change_seq {result.from_seq} in {result.seconds:.2f}s"
+            f"{table}: {result.rows} new or changed of {result.read} rows read after change_seq "
+            f"{result.from_seq} in {result.seconds:.2f}s"
         )
         return dg.MaterializeResult(
             metadata={
                 "rows": result.rows,
+                "rows_read": result.read,
                 "watermark": result.to_seq,
                 "seconds": round(result.seconds, 3),
             }

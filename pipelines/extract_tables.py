@@ -60,7 +60,8 @@ RAW_TABLES: dict[str, RawTable] = {
 @dataclass(frozen=True)
 class ExtractResult:
     table: str
-    rows: int
+    rows: int  # new or changed rows merged into raw
+    read: int  # rows read from PostgreSQL (the look-back re-reads some unchanged ones)
     from_seq: int
     to_seq: int
     seconds: float
@@ -95,7 +96,8 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
     spec = RAW_TABLES[table]
     started = time.perf_counter()
     since = watermark(con, table)
-    sql = f"select {spec.columns} from {table} where change_seq > {max(since - lookback, 0)}"
+    low = max(since - lookback, 0)
+    sql = f"select {spec.columns} from {table} where change_seq > {low}"
     frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
     # when this copy landed: incremental dbt models pick up rows loaded after their last build
     frame = frame.with_columns(pl.lit(datetime.now(UTC)).dt.cast_time_unit("us").alias("_loaded_at"))
@@ -108,10 +110,9 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
         con.execute("begin")
         if not exists:
             con.execute(f"create table raw.{table} as select * from _batch")
-        elif frame.height:
-            match = " and ".join(f"raw.{table}.{k} = _batch.{k}" for k in spec.keys)
-            con.execute(f"delete from raw.{table} using _batch where {match}")
-            con.execute(f"insert into raw.{table} by name select * from _batch")
+            merged = frame.height
+        else:
+            merged = _merge_changed(con, spec, low)
         seen: int = frame.get_column("change_seq").max() if frame.height else since  # type: ignore[assignment]
         new_mark = max(since, seen)
         con.execute(
@@ -124,4 +125,27 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
         raise
     finally:
         con.unregister("_batch")
-    return ExtractResult(table, frame.height, since, new_mark, time.perf_counter() - started)
+        con.execute("drop table if exists _changed")
+    return ExtractResult(table, merged, frame.height, since, new_mark, time.perf_counter() - started)
+
+
+def _merge_changed(con: duckdb.DuckDBPyConnection, spec: RawTable, low: int) -> int:
+    """Replace the rows of ``_batch`` that are new versions; return how many.
+
+    A row read again by the look-back with the ``change_seq`` it already has in ``raw`` is unchanged: it is
+    skipped, so it keeps its ``_loaded_at`` and downstream incremental models do not rebuild it. Rows of
+    ``raw`` past ``low`` are a short tail of the table (it is appended in change order), so the comparison
+    reads little.
+    """
+    keys = ", ".join(spec.keys)
+    con.execute(
+        f"create temp table _changed as select _batch.* from _batch anti join "
+        f"(select {keys}, change_seq from raw.{spec.name} where change_seq > {low}) as known "
+        f"using ({keys}, change_seq)"
+    )
+    merged: int = con.execute("select count(*) from _changed").fetchall()[0][0]
+    if merged:
+        match = " and ".join(f"raw.{spec.name}.{k} = _changed.{k}" for k in spec.keys)
+        con.execute(f"delete from raw.{spec.name} using _changed where {match}")
+        con.execute(f"insert into raw.{spec.name} by name select * from _changed")
+    return merged
