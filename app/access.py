@@ -12,6 +12,7 @@ ROLES = (ADMIN, MANAGER, ANALYST, AGENT)
 REPORT_ROLES = (ADMIN, MANAGER, ANALYST)
 EVERYONE = ROLES
 SQL_ROLES = (ADMIN, ANALYST)
+SUBSCRIPTION_ROLES = (ADMIN, MANAGER)  # who subscribes people to report e-mails
 
 
 class NotPermitted(PermissionError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app.access import EVERYONE, REPORT_ROLES, SQL_ROLES
+from app.access import EVERYONE, REPORT_ROLES, SQL_ROLES, SUBSCRIPTION_ROLES
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ PAGES = (
     PageSpec("app_pages/sms_mms.py", "SMS / MMS", "sms-mms", "Messages", REPORT_ROLES),
     PageSpec("app_pages/sql_explorer.py", "SQL explorer", "sql-explorer", "Data", SQL_ROLES),
     PageSpec("app_pages/data_health.py", "Data health", "data-health", "Data", REPORT_ROLES),
+    PageSpec(
+        "app_pages/subscriptions.py", "Report subscriptions", "subscriptions", "E-mail", SUBSCRIPTION_ROLES
+    ),
 )
 
 
