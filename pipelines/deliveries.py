@@ -13,6 +13,7 @@ import dagster as dg
 from dagster import OpExecutionContext, SensorEvaluationContext
 
 from pipelines.resources import OperationalDatabase
+from voxlink.settings import get_settings
 
 REFRESH_JOB = "refresh"
 
@@ -53,7 +54,8 @@ def deliver_reports_job() -> None:
 
 @dg.sensor(
     job=deliver_reports_job,
-    minimum_interval_seconds=60,
+    # VOXLINK_DELIVERY_SENSOR_INTERVAL_SECONDS; read when the definitions load (the daemon's code server)
+    minimum_interval_seconds=get_settings().delivery_sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts deliver_reports when a subscription's local send time has passed or a retry is due.",
 )

@@ -216,6 +216,23 @@ def demo(args: argparse.Namespace) -> int:
     print(
         "Sign in to the app as:", *ensure_demo_users(engine, [slug for slug, _, _ in DEMO_ACCOUNTS]), sep="\n"
     )
+    print(
+        "Report subscriptions (managers and admins) may e-mail any address in:", *_allow_demo_domains(engine)
+    )
     if args.no_serve:
         return 0
-    return _serve_app(get_settings().app_port)
+    from voxlink.background import demo_services
+
+    with demo_services():
+        return _serve_app(get_settings().app_port)
+
+
+def _allow_demo_domains(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each demo account lets report e-mails go to ``<slug>.example`` (its users have no addresses)."""
+    from exports.recipients import add_allowed_domain
+    from operational.accounts import get_account
+
+    return [
+        add_allowed_domain(engine, get_account(engine, slug).id, f"{slug}.example")
+        for slug, _, _ in DEMO_ACCOUNTS
+    ]

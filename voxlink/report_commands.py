@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import datetime, time
+from pathlib import Path
 
 from voxlink.cli import CliError
 from voxlink.settings import get_settings
@@ -67,6 +68,13 @@ def add_parsers(add: Add) -> None:
     sink = add("mail-sink", mail_sink, "a local SMTP server that keeps every e-mail (for the demo and tests)")
     sink.add_argument("--port", type=int, help="port on 127.0.0.1 (default: VOXLINK_SMTP_PORT, 8025)")
     sink.add_argument("--dir", help="Maildir to keep e-mails in (default: VOXLINK_HOME/mail)")
+    read = sink.add_mutually_exclusive_group()
+    read.add_argument("--list", action="store_true", help="list the e-mails kept so far instead of serving")
+    read.add_argument(
+        "--newest",
+        action="store_true",
+        help="print the newest e-mail kept and save its attachments (DIR/attachments)",
+    )
 
 
 def subscriptions(args: argparse.Namespace) -> int:
@@ -183,10 +191,29 @@ def _deliver_due(engine, now: datetime | None) -> int:  # type: ignore[no-untype
 
 
 def mail_sink(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from exports.mail_sink import run_sink
 
     settings = get_settings()
-    run_sink(Path(args.dir) if args.dir else settings.mail_dir, args.port or settings.smtp_port)
+    mail_dir = Path(args.dir) if args.dir else settings.mail_dir
+    if args.list or args.newest:
+        return _read_mail(mail_dir, args.newest)
+    run_sink(mail_dir, args.port or settings.smtp_port)
+    return 0
+
+
+def _read_mail(mail_dir: Path, newest: bool) -> int:
+    from exports.mail_sink import body_text, kept_mail, save_attachments
+
+    kept = kept_mail(mail_dir)
+    if not kept:
+        raise CliError(f"no e-mail in {mail_dir} yet")
+    if not newest:
+        for mail, _ in kept:
+            print(f"{mail.line()}\n    {mail.path}")
+        return 0
+    mail, message = kept[-1]
+    print(f"From: {mail.sender}\nTo: {mail.to}\nSubject: {mail.subject}\nReceived: {mail.received_at:%Y-%m-%d %H:%M:%S %Z}"
+          f"\nFile: {mail.path}\n\n{body_text(message)}")  # fmt: skip
+    for path in save_attachments(message, mail_dir / "attachments"):
+        print(f"attachment saved: {path}")
     return 0

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
+    delivery_sensor_interval_seconds: int = Field(
+        default=60, ge=1, description="How often Dagster's sensor looks for report e-mails that fell due"
+    )
 
     @property
     def home_dir(self) -> Path:

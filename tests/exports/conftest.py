@@ -25,6 +25,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FORMULA_AGENTS = ('=HYPERLINK("http://evil.example","click")', "+SUM(1,2)", "@cmd", "-2+3")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # select or skip it with `-m e2e` / `-m "not e2e"`
+    config.addinivalue_line(
+        "markers", "e2e: starts the real dagster-daemon and waits for its e-mail (~1 min)"
+    )
+
+
 def formula_agent_events() -> list[dict]:
     """One handled inbound call per formula-named agent on 2026-11-02 (a leaderboard of four, all rank 1)."""
     events = []

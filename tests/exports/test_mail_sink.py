@@ -10,6 +10,7 @@ import pytest
 from exports.mail import Attachment, SmtpConfig, build_message, send
 from exports.mail_sink import start_sink
 from tests.exports.conftest import free_port
+from voxlink.cli import main
 
 
 def test_the_sink_keeps_each_email_with_its_attachment(
@@ -31,3 +32,36 @@ def test_the_sink_keeps_each_email_with_its_attachment(
         "received: Daily abandon rate → ops@acme.example  attachments: abandon-rate.csv"
         in capsys.readouterr().out
     )
+
+
+def test_the_kept_mail_can_be_listed_and_the_newest_read_with_its_attachment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port, mail_dir = free_port(), tmp_path / "mail"
+    sink = start_sink(mail_dir, port)
+    try:
+        for number, subject in enumerate(("First report", "Second report"), start=1):
+            message = build_message("reports@voxlink.local", ["ops@acme.example"], subject, f"body {number}\n",
+                                    Attachment(f"r{number}.csv", "text/csv", f"n\n{number}\n".encode()),
+                                    f"<m{number}@voxlink.local>")  # fmt: skip
+            send(message, SmtpConfig("127.0.0.1", port, "reports@voxlink.local"))
+    finally:
+        sink.stop()
+    capsys.readouterr()
+
+    assert main(["mail-sink", "--dir", str(mail_dir), "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.index("First report → ops@acme.example  attachments: r1.csv") < listed.index(
+        "Second report"
+    )
+
+    assert main(["mail-sink", "--dir", str(mail_dir), "--newest"]) == 0
+    shown = capsys.readouterr().out
+    assert "Subject: Second report" in shown and "body 2" in shown
+    assert (mail_dir / "attachments" / "r2.csv").read_bytes() == b"n\n2\n"
+    assert f"attachment saved: {mail_dir / 'attachments' / 'r2.csv'}" in shown
+
+
+def test_reading_an_empty_sink_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mail-sink", "--dir", str(tmp_path / "nothing"), "--list"]) == 1
+    assert "no e-mail in" in capsys.readouterr().err
