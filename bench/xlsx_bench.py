@@ -3,8 +3,10 @@
 Builds a served warehouse whose ``rpt_abandon_rate_daily`` mart yields a million report rows (1,000 days ×
 1,000 queues), then runs the whole export as `voxlink export --format xlsx` does (``exports.export.export_file``: the
 report queries and the writer) in a fresh child process per writer, so each peak RSS is that export's
-alone, interpreter and imports included. The product streams the report a month of dates at a time into
-rvgsrust-xlsxwriter; the baseline loads the whole frame and writes it with xlsxwriter in constant-memory
+alone (the kernel's ru_maxrss for that child, read with wait4), interpreter and imports included; the
+RSS after the imports is printed beside it, and a third child only reads the report the way the product
+does, so the peak splits into imports, reading and writing. The product streams the report a month of
+dates at a time into rvgsrust-xlsxwriter; the baseline loads the whole frame and writes it with xlsxwriter in constant-memory
 mode. Target (DESIGN.md): ≤ 15 s and ≤ 250 MB.
 
     python bench/xlsx_bench.py [--rows 1000000] [--skip-baseline]
@@ -59,45 +61,53 @@ def build_warehouse(served: Path, rows: int) -> tuple[date, date]:
 
 
 def child(writer: str, out: Path, start: date, end: date) -> None:
-    """One export in this process, the way `voxlink export --format xlsx` runs it; prints figures as JSON."""
+    """One export in this process, the way `voxlink export --format xlsx` runs it; prints figures as JSON.
+
+    ``read`` only reads the report the way the product does (a month of dates at a time) and writes nothing:
+    the memory the query side needs on its own, so the writer's share of the product's peak shows.
+    """
     began = time.perf_counter()
     from exports import xlsx
     from exports.export import export_file
+    from exports.reports import report_chunks
 
     imported = time.perf_counter()
-    if writer == "xlsxwriter":
-        xlsx.LARGE_ROWS = (
-            sys.maxsize
-        )  # the everyday path: the whole frame, xlsxwriter in constant-memory mode
-    rows = export_file(1, "bench", "UTC", "abandon-rate", start, end, "xlsx", str(out))
+    import_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if writer == "read":
+        rows = sum(chunk.height for chunk in report_chunks("abandon-rate", 1, start, end))
+    else:
+        if writer == "xlsxwriter":  # the everyday path: the whole frame, xlsxwriter in constant-memory mode
+            xlsx.LARGE_ROWS = sys.maxsize
+        rows = export_file(1, "bench", "UTC", "abandon-rate", start, end, "xlsx", str(out))
     done = time.perf_counter()
     figures = {
         "rows": rows,
         "columns": 10,
         "import_s": imported - began,
         "export_s": done - imported,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "file_mb": out.stat().st_size / 1e6,
+        "import_mb": import_mb,
+        "file_mb": out.stat().st_size / 1e6 if out.exists() else 0.0,
     }
     print(json.dumps(figures))
 
 
 def run_child(writer: str, home: Path, out: Path, start: date, end: date) -> dict[str, float]:
+    """Run one export in a fresh interpreter; its peak RSS is the child's own, as the kernel saw it (wait4)."""
     env = dict(os.environ, VOXLINK_HOME=str(home))
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        writer,
-        "--out",
-        str(out),
-        "--start",
-        str(start),
-        "--end",
-        str(end),
-    ]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    command = [sys.executable, __file__, "--child", writer, "--out", str(out), "--start", str(start),
+               "--end", str(end)]  # fmt: skip
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        proc = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)  # reaps the child: its own rusage, nobody else's
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read(), stderr.read()
+    if proc.returncode:
+        raise RuntimeError(f"{writer} export failed ({proc.returncode}):\n{errors}")
+    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    figures["peak_mb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return figures
 
 
 def check_read_back(path: Path, rows: int) -> str:
@@ -118,7 +128,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--skip-baseline", action="store_true", help="skip pure xlsxwriter (~60 s)")
-    parser.add_argument("--child", choices=["product", "xlsxwriter"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["read", "product", "xlsxwriter"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--start", type=date.fromisoformat, help=argparse.SUPPRESS)
     parser.add_argument("--end", type=date.fromisoformat, help=argparse.SUPPRESS)
@@ -135,18 +145,24 @@ def main() -> int:
         print(f"warehouse: {args.rows:,} report rows built in {time.perf_counter() - started:.1f} s; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (figures are wall time)")  # fmt: skip
         results = {}
-        for writer in ("product", "xlsxwriter"):
+        labels = {"read": "reading only (no writer)", "product": "product (streamed, Rust writer)",
+                  "xlsxwriter": "baseline (xlsxwriter)"}  # fmt: skip
+        for writer in ("read", "product", "xlsxwriter"):
             if writer == "xlsxwriter" and args.skip_baseline:
                 continue
             out = Path(folder) / f"{writer}.xlsx"
             results[writer] = figures = run_child(writer, home, out, start, end)
-            label = "product (streamed, Rust writer)" if writer == "product" else "baseline (xlsxwriter)"
-            print(f"{label:32s} {figures['rows']:,} rows × {figures['columns']} columns: "
-                  f"export {figures['export_s']:.1f} s (after {figures['import_s']:.1f} s of imports), "
-                  f"peak RSS {figures['peak_mb']:.0f} MB, file {figures['file_mb']:.0f} MB")  # fmt: skip
+            print(f"{labels[writer]:32s} {figures['rows']:,} rows × {figures['columns']} columns: "
+                  f"{figures['export_s']:.1f} s (after {figures['import_s']:.1f} s of imports), "
+                  f"peak RSS {figures['peak_mb']:.0f} MB (imports alone {figures['import_mb']:.0f} MB)"
+                  + (f", file {figures['file_mb']:.0f} MB" if writer != "read" else ""))  # fmt: skip
             if writer == "product":
                 print("  " + check_read_back(out, figures["rows"]))
-        product = results["product"]
+        product, read = results["product"], results["read"]
+        print(f"product peak: {product['import_mb']:.0f} MB interpreter and imports, "
+              f"+{read['peak_mb'] - read['import_mb']:.0f} MB reading the report, "
+              f"+{product['peak_mb'] - read['peak_mb']:.0f} MB the writer; "
+              f"{product['peak_mb'] / read['peak_mb']:.2f}× the reading-only peak")  # fmt: skip
         if "xlsxwriter" in results:
             base = results["xlsxwriter"]
             print(f"product vs baseline: {base['export_s'] / product['export_s']:.1f}× faster, "

@@ -10,7 +10,6 @@ that starts like a formula stays inert.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import chain
 from typing import IO, Any
 
 import polars as pl
@@ -76,34 +75,40 @@ def _chart(context: ExportContext, first: pl.DataFrame, total_hint: str) -> Any:
 def write_streaming_xlsx(
     chunks: Iterable[pl.DataFrame], context: ExportContext, target: str | IO[bytes], total_hint: str = ""
 ) -> int:
-    """Write the report's chunks (in report order, same columns) as one formatted workbook; return its rows."""
+    """Write the report's chunks (in report order, same columns) as one formatted workbook; return its rows.
+
+    Only one chunk is alive at a time: each is dropped before the next is read, and only the report's
+    schema (an empty frame) is kept for the layout, so the writer's memory stays that of one chunk.
+    """
     pieces = iter(chunks)
-    first = next(pieces)
-    report, width = context.report, len(first.columns)
+    chunk: pl.DataFrame | None = next(pieces)
+    assert chunk is not None
+    schema, report, width = chunk.clear(), context.report, chunk.width
     workbook = rv.Workbook(target if isinstance(target, str) else None)
     sheet = workbook.add_worksheet(report, constant_memory=True)
     formats = {}
-    for column in first.columns:
-        kind = column_kind(first, column)
+    for column in schema.columns:
+        kind = column_kind(schema, column)
         fmt = workbook.add_format()
         fmt.set_num_format(NUMBER_FORMATS[kind])
         if kind == "text":
             fmt.set_quote_prefix()
         formats[column] = fmt
-    if first.height:  # the chart is anchored first: constant-memory sheets take rows in order only
-        sheet.insert_chart(0, width + 1, _chart(context, first, total_hint))
-    for index, column_width in enumerate(column_widths(first)):
+    if chunk.height:  # the chart is anchored first: constant-memory sheets take rows in order only
+        sheet.insert_chart(0, width + 1, _chart(context, chunk, total_hint))
+    for index, column_width in enumerate(column_widths(chunk)):
         sheet.set_column_width(index, column_width)
     sheet.freeze_panes(1, 0)
     header, rows = _header(workbook), 0
-    for chunk in chain([first], pieces):
-        if chunk.height == 0 and rows:
-            continue
-        sheet.write_dataframe(rows + (1 if rows else 0), 0, _excel_frame(chunk), header_format=header,
-                              write_header=rows == 0, column_formats=formats)  # fmt: skip
-        rows += chunk.height
+    while chunk is not None:
+        if chunk.height or not rows:
+            sheet.write_dataframe(rows + (1 if rows else 0), 0, _excel_frame(chunk), header_format=header,
+                                  write_header=rows == 0, column_formats=formats)  # fmt: skip
+            rows += chunk.height
+        chunk = None  # release this chunk before the next one is read
+        chunk = next(pieces, None)
     sheet.autofilter(0, 0, max(rows, 1), width - 1)
-    _context_sheets(workbook, context, first, rows)
+    _context_sheets(workbook, context, schema, rows)
     if isinstance(target, str):
         workbook.close()
     else:
@@ -111,7 +116,7 @@ def write_streaming_xlsx(
     return rows
 
 
-def _context_sheets(workbook: rv.Workbook, context: ExportContext, first: pl.DataFrame, rows: int) -> None:
+def _context_sheets(workbook: rv.Workbook, context: ExportContext, schema: pl.DataFrame, rows: int) -> None:
     header = _header(workbook)
     bold = workbook.add_format()
     bold.set_bold()
@@ -126,8 +131,8 @@ def _context_sheets(workbook: rv.Workbook, context: ExportContext, first: pl.Dat
     for index, column_width in enumerate((26, 10, 100)):
         notes.set_column_width(index, column_width)
     notes.write_row(0, 0, ["column", "kind", "definition"], header)
-    for index, column in enumerate(first.columns, start=1):
-        notes.write_row(index, 0, [column, column_kind(first, column), definition(context.report, column)])
+    for index, column in enumerate(schema.columns, start=1):
+        notes.write_row(index, 0, [column, column_kind(schema, column), definition(context.report, column)])
 
 
 def write_large_xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -> None:
