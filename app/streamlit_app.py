@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from app import auth, filters, url_state, warmup
+from app import auth, filters, prefetch, url_state, warmup
 from app.access import AGENT, NotPermitted, Viewer, agent_candidates
 from app.navigation import pages_for
 from app.queries import accounts, dates, dimensions, publish
@@ -64,7 +64,8 @@ def run() -> None:
     }
     newest = dates.newest_date(account.account_id, version)
     shared = filters.sidebar_filters(viewer, account, newest, names)
-    set_scope(Scope(viewer=viewer, account=account, filters=shared, version=version))
+    scope = Scope(viewer=viewer, account=account, filters=shared, version=version)
+    set_scope(scope)
 
     published_at = publish.publish_info(version).published_at.astimezone(ZoneInfo(account.timezone))
     st.caption(f"{account.name} · Data as of {published_at:%Y-%m-%d %H:%M %Z}")
@@ -73,6 +74,7 @@ def run() -> None:
     except NotPermitted as refused:
         st.error(f"Not available: {refused}")
     url_state.end_run()
+    prefetch.request(scope)  # the other pages' reads for these filters, while this page is read
 
 
 st.set_page_config(page_title="VoxLink Analytics", layout="wide")

@@ -1,26 +1,90 @@
-"""Import what the first chart and table need in the background, once per server process.
+"""Work done once per server process, in the background, so that no click pays for it.
 
-The first query after a server start otherwise pays ~1.5-2 s of lazy pandas/pyarrow/plotly imports
-(DEPENDENCIES.md). The shell starts this while the sign-in form is on screen, so it is done by the time the
-first page draws.
+Started by the shell on its first run (while the sign-in form is on screen):
+- every module the pages import (read from their source, so a new page is covered without a list here), and
+  the lazy pandas/pyarrow parts the first chart and table need (~1.5-2 s, DEPENDENCIES.md);
+- plotly's per-trace validators, loaded on a type's first figure (~40 ms each for bars, lines, heatmaps);
+- the read-only connection to the served warehouse (20-30 ms to open);
+- then ``gc.freeze()``. Streamlit collects garbage after every script run (``runner.postScriptGC``); with the
+  ~220 k long-lived objects those imports leave, each full collection took 150-350 ms on the script thread,
+  holding the GIL while the run's last messages waited to be sent: about half of every page change.
+  Frozen objects are skipped by later collections; what each run allocates is still collected.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import gc
+import importlib
 import threading
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
 _started = threading.Event()
+done = threading.Event()  # set when the warm-up has finished
 
 
-def _warm() -> None:
+def page_imports(pages_dir: Path = PAGES_DIR) -> list[str]:
+    """The modules the page scripts import (``from app import x`` names ``app.x`` when that is a module)."""
+    names: set[str] = set()
+    for script in sorted(pages_dir.glob("*.py")):
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(names - {"__future__"})
+
+
+def _import_pages() -> None:
+    for name in page_imports():
+        # ``from m import function`` also lists ``m.function``, which is not a module
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
+def _draw_once() -> None:
+    """One small figure of each trace type and a table through Arrow: loads what the first ones load."""
     import pandas  # noqa: F401  # plotly and Streamlit's dataframe serialisation import it lazily
     import plotly.graph_objects as go
     import plotly.io as pio
     import polars as pl
     import pyarrow  # noqa: F401
 
-    pio.to_json(go.Figure(go.Bar(x=[1], y=[1])))
+    for trace in (
+        go.Bar(x=[1], y=[1], orientation="h", marker_color="#000", hovertemplate="%{x}"),
+        go.Scatter(x=[1], y=[1], mode="lines+markers", line={"color": "#000"}, hovertemplate="%{y}"),
+        go.Heatmap(z=[[1]], x=["a"], y=["b"], colorscale="Reds", hoverongaps=False, colorbar={"title": "t"}),
+    ):
+        figure = go.Figure(trace)
+        figure.add_hline(y=1, line_dash="dash", annotation_text="limit")
+        figure.update_xaxes(type="date", tickformat="%b %d", title="x")
+        figure.update_yaxes(tickformat=".0%", rangemode="tozero", autorange="reversed")
+        figure.update_layout(barmode="stack", height=200, margin={"l": 0}, legend={"orientation": "h"})
+        pio.to_json(figure)
     pl.DataFrame({"a": [1]}).to_arrow()
+
+
+def _open_warehouse() -> None:
+    from voxlink import warehouse
+
+    with contextlib.suppress(warehouse.WarehouseMissing):  # nothing published yet: the shell says so
+        warehouse.connection()
+
+
+def warm() -> None:
+    """Everything above, in this thread (``start`` runs it in a background thread)."""
+    try:
+        _import_pages()
+        _draw_once()
+        _open_warehouse()
+    finally:
+        gc.collect()  # what the imports left as garbage is freed first, then the rest is frozen
+        gc.freeze()
+        done.set()
 
 
 def start() -> None:
@@ -28,4 +92,4 @@ def start() -> None:
     if _started.is_set():
         return
     _started.set()
-    threading.Thread(target=_warm, name="voxlink-warmup", daemon=True).start()
+    threading.Thread(target=warm, name="voxlink-warmup", daemon=True).start()

@@ -1,0 +1,82 @@
+"""Work the app does ahead of a click: warm imports and a frozen heap per process, every page's reads per scope."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import sys
+import time
+from dataclasses import replace
+
+from app import prefetch, warmup
+from app.scope import Scope
+from tests.app.apptest import signed_in
+from tests.app.conftest import Stack
+from voxlink import warehouse
+
+IDLE_TIMEOUT_S = 120
+
+
+def _scope_of(username: str) -> Scope:
+    app = signed_in(username)
+    scope = app.session_state["scope"]
+    assert isinstance(scope, Scope)
+    return scope
+
+
+def test_warmup_imports_what_the_pages_import_and_freezes_the_heap(app_env: Stack) -> None:
+    names = warmup.page_imports()
+    assert {"app.components.heatmap", "app.queries.totals", "app.staffing_view", "polars"} <= set(names)
+    assert "app.components.charts.status_label" in names  # a name imported from a module: tried, skipped
+    try:
+        warmup.warm()
+        assert warmup.done.is_set()
+        assert {"app.components.heatmap", "app.staffing_view", "plotly.graph_objects", "pyarrow"} <= set(
+            sys.modules
+        )
+        # what the imports left is skipped by the full collection Streamlit runs after every script run
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+def test_a_signed_in_run_prefetches_every_pages_reads_for_its_filters(app_env: Stack) -> None:
+    scope = _scope_of("north-admin")  # the shell asks for the prefetch at the end of the run
+
+    assert prefetch.idle.wait(IDLE_TIMEOUT_S)
+    assert prefetch.is_done(scope)
+    outcome = prefetch.fetch(scope)  # again, now in this thread: an admin may make every read
+    assert outcome.failed == [] and outcome.refused == 0 and not outcome.superseded
+    assert outcome.done == len(prefetch.page_reads(scope))
+
+
+def test_an_agents_prefetch_makes_only_the_reads_an_agent_may_make(app_env: Stack) -> None:
+    scope = _scope_of("alice@north")
+    assert prefetch.idle.wait(IDLE_TIMEOUT_S)
+
+    outcome = prefetch.fetch(scope)
+
+    # Refused as the pages refuse them: Overview's inbound and message tiles (now and before), call status,
+    # queue table, abandon-rate report and heatmap, dialer compliance, dispositions (report and table),
+    # SMS / MMS (report, error codes, two series), the SQL explorer and data health (two reads).
+    assert outcome.failed == []
+    assert outcome.refused == 18
+    assert outcome.done == len(prefetch.page_reads(scope)) - 18
+
+
+def test_a_new_publish_is_fetched_ahead_for_the_latest_filters(app_env: Stack) -> None:
+    scope = _scope_of("north-manager")
+    assert prefetch.idle.wait(IDLE_TIMEOUT_S) and prefetch.is_done(scope)
+
+    # a publish as the pipeline does it: a new file with the same tables replaces the served one
+    served = warehouse.served_path()
+    staged = served.with_name(".served-copy.tmp")
+    shutil.copyfile(served, staged)
+    os.replace(staged, served)
+    republished = replace(scope, version=warehouse.file_version())
+
+    deadline = time.monotonic() + IDLE_TIMEOUT_S
+    while not prefetch.is_done(republished) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert republished.version != scope.version and prefetch.is_done(republished)
