@@ -56,6 +56,12 @@ class Stack:
         return {"VOXLINK_HOME": str(self.home), "VOXLINK_DATABASE_URL": self.database_url}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # voxlink.warehouse ignores this DuckDB note when it is imported, but pytest resets the warning filters around
+    # every test (and imports it inside one): the same filter for the tests, so the output shows real warnings
+    config.addinivalue_line("filterwarnings", "ignore:Arrow output on a DB-API result:UserWarning")
+
+
 def _use(env: dict[str, str]) -> None:
     os.environ.update(env)
     get_settings.cache_clear()
