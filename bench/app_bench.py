@@ -5,7 +5,7 @@ Run: ``.venv/bin/python bench/app_bench.py [--home DIR] [--account SLUG]``.
 With ``--home`` it uses that VOXLINK_HOME (e.g. the one ``bench/warehouse_bench.py --keep`` leaves with
 10 M calls); without it, it builds a small demo home first (simulated days, one refresh). It prints:
   - p50/p95 of every query the pages run, uncached, on the served warehouse, for the account with most calls,
-    against a ``select 1`` through the same path measured in the same run;
+    against a ``select 1`` through the same path measured in the same run (all interleaved, round by round);
   - in Debian's chromium: a new session (sign-in form ready), sign-in to the Overview ready, every page by
     sidebar navigation (first visit and again), and filter changes — each "ready" being the end of the
     script run — against a one-widget Streamlit app measured in the same run.
@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import functools
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -152,14 +153,18 @@ def query_bench(account_id: int, timezone: str, runs: int) -> None:
         viewer, "select count(*) from fct_calls"
     )
 
-    baseline = timed(
-        lambda: warehouse.query("select 1 as one where $account_id = $account_id", account_id), runs
-    )
-    print(f"\nQueries for account {account_id}, {start} – {end}, {runs} runs each (uncached):")
+    queries = {
+        "baseline: select 1 through warehouse.query": lambda: warehouse.query(
+            "select 1 as one where $account_id = $account_id", account_id
+        ),
+        **queries,
+    }
+    times = interleaved(queries, runs)
+    baseline = times.pop("baseline: select 1 through warehouse.query")
+    print(f"\nQueries for account {account_id}, {start} – {end}, {runs} rounds (uncached), {load()}:")
     print(line("baseline: select 1 through warehouse.query", baseline))
     worst = 0.0
-    for name, run in queries.items():
-        values = timed(run, runs)
+    for name, values in times.items():
         worst = max(worst, pct(values, 0.95)) if not name.startswith("SQL explorer") else worst
         print(line(name, values, pct(baseline, 0.95)))
     print(
@@ -167,14 +172,29 @@ def query_bench(account_id: int, timezone: str, runs: int) -> None:
     )
 
 
-def timed(fn: Callable[[], Any], runs: int) -> list[float]:
-    fn()  # warm: the first run opens the connection
-    values = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        values.append(time.perf_counter() - started)
-    return values
+def interleaved(queries: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Each query once per round, in a new random order every round, after one warm run each.
+
+    On a shared machine a burst of load then spreads over every query instead of landing on the few that
+    happened to run during it (one query's runs back to back would carry all of a burst).
+    """
+    for run in queries.values():
+        run()  # warm: the first run opens the connection
+    times: dict[str, list[float]] = {name: [] for name in queries}
+    order = list(queries)
+    shuffle = random.Random(6).shuffle
+    for _ in range(rounds):
+        shuffle(order)
+        for name in order:
+            started = time.perf_counter()
+            queries[name]()
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores"
 
 
 def ensure_user(account_id: int) -> None:
@@ -241,7 +261,7 @@ def page_bench(home: Path, rounds: int) -> None:
             context.close()
 
     base_new_p95, base_rerun_p95 = pct(base_new, 0.95), pct(base_rerun, 0.95)
-    print(f"\nPages in chromium ({rounds} sessions):")
+    print(f"\nPages in chromium ({rounds} sessions, {load()}):")
     print(line("baseline app: new session", base_new, unit=1))
     print(line("baseline app: rerun after a click", base_rerun, unit=1))
     print(
@@ -332,7 +352,7 @@ def main() -> int:
         "--home", type=Path, help="a VOXLINK_HOME with a published warehouse (default: a small demo)"
     )
     parser.add_argument("--account", help="account slug (default: the one with most calls)")
-    parser.add_argument("--runs", type=int, default=50, help="runs per query")
+    parser.add_argument("--runs", type=int, default=50, help="runs per query (rounds over every query)")
     parser.add_argument("--sessions", type=int, default=5, help="browser sessions")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
