@@ -32,7 +32,7 @@ ERRORS_SQL = """
     select coalesce(error_code, '') as error_code, final_status, count(*) as messages
     from fct_messages
     where account_id = $account_id and created_date between $start and $end
-      and direction = 'outbound' and final_status in ('undelivered', 'failed')
+      and (is_undelivered or is_failed)  -- the mart's own flags: outbound, ended undelivered or failed
     group by all
     order by messages desc, error_code, final_status
 """
