@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +14,7 @@ import duckdb
 from data_tests.suites import Rule, Suite
 
 SAMPLE_ROWS = 5
+EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)  # loaded_after that selects every row
 RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_ROWS}
 
 
@@ -138,18 +139,20 @@ def run_suite(
     refresh_at: datetime,
     target: str,
     docs_context: Any | None = None,
+    loaded_after: datetime | None = None,
 ) -> SuiteOutcome:
     """Validate one suite; a query that cannot run (a missing table) is a blocking failure of its own.
 
+    ``loaded_after``: validate only raw rows loaded after it (None: every row).
     With ``docs_context`` (a file-backed great-expectations context) the validation runs through a
     checkpoint that stores its result and updates the Data Docs site; otherwise it runs in memory.
     """
     started = time.perf_counter()
     outcome = SuiteOutcome(suite.name, list(suite.asset), target, 0, 0.0, refresh_at.isoformat())
     try:
-        frame = con.sql(
-            suite.sql, params={"refresh_at": refresh_at} if "$refresh_at" in suite.sql else None
-        ).df()
+        bound = {"refresh_at": refresh_at, "loaded_after": loaded_after or EVERYTHING}
+        params = {name: value for name, value in bound.items() if f"${name}" in suite.sql}
+        frame = con.sql(suite.sql, params=params or None).df()
     except duckdb.Error as err:
         outcome.error = str(err).splitlines()[0]
         outcome.seconds = time.perf_counter() - started

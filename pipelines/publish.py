@@ -14,6 +14,7 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from pipelines.resources import DUCKDB_POOL, Warehouse
+from pipelines.tested import record_tested_through
 from pipelines.transform import warehouse_models
 
 PUBLISHED_PREFIXES = ("dim_", "fct_", "rpt_")
@@ -70,6 +71,7 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
                 con.execute(f"create or replace table main.{name} as select * from built.main.{name}")
         for name in served_tables - set(tables):
             con.execute(f"drop table main.{name}")
+        record_tested_through(con)
         con.execute("detach built")
         con.execute(
             "create or replace table _publish as select ? as version, now() as published_at, ? as built_seconds",

@@ -29,10 +29,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The moment open intervals run to: the pipeline passes its refresh time as var ``refresh_at``. -#}
+{#-
+  The moment open intervals run to: var ``refresh_at`` when given on the command line, else the pipeline's
+  refresh time from the environment (VOXLINK_REFRESH_AT), else the build's clock. The pipeline uses the
+  environment, read only while executing: a var that changes every run would make dbt re-parse the whole
+  project each time (seconds), an environment variable read at execution does not.
+-#}
 {% macro refresh_at() -%}
-    {%- if var('refresh_at', none) -%}
-    cast('{{ var("refresh_at") }}' as timestamp with time zone)
+    {%- set moment = var('refresh_at', none) or (env_var('VOXLINK_REFRESH_AT', '') if execute else '') -%}
+    {%- if moment -%}
+    cast('{{ moment }}' as timestamp with time zone)
     {%- else -%}
     current_timestamp
     {%- endif -%}

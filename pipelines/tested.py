@@ -1,0 +1,50 @@
+"""What the served warehouse was tested from, so an incremental refresh tests only what is new.
+
+Kept in the served file (table ``_publish_tested_through``) by the publish, read by the dbt build (var
+``tests_loaded_after``, used by the project's ``get_where_subquery`` macro) and by the raw data checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+
+def record_tested_through(con: duckdb.DuckDBPyConnection) -> None:
+    """In the file being published (``built`` attached), keep per raw table the newest ``_loaded_at`` it covers.
+
+    Every row loaded up to it passed the dbt tests and data checks of the run that publishes it.
+
+    The next refresh tests only rows loaded after it (see :func:`tested_through`).
+    """
+    raw = [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.columns where table_catalog = 'built' "
+            "and table_schema = 'raw' and column_name = '_loaded_at'"
+        ).fetchall()
+    ]
+    union = " union all ".join(f"select '{t}', max(_loaded_at) from built.raw.{t}" for t in sorted(raw))
+    con.execute("create or replace table _publish_tested_through (raw_table varchar, loaded_at timestamptz)")
+    if union:
+        con.execute(f"insert into _publish_tested_through {union}")
+
+
+def tested_through(served: Path) -> dict[str, datetime]:
+    """Per raw table, the newest load the served warehouse was built and tested from ({} if none yet).
+
+    Rows of the raw tables — and of the staging views and facts built from them — loaded no later than
+    this passed every dbt test and data check before they were published, so tests that hold row by row
+    (not-null, accepted values, references) need to read only rows loaded after it, and uniqueness tests
+    only the rows sharing a key with those.
+    """
+    if not served.exists():
+        return {}
+    try:
+        with duckdb.connect(str(served), read_only=True) as con:
+            rows = con.execute("select raw_table, loaded_at from _publish_tested_through").fetchall()
+    except duckdb.Error:  # a file from before this table existed: test everything
+        return {}
+    return {table: loaded for table, loaded in rows if loaded is not None}
