@@ -17,7 +17,7 @@ from data_tests import store
 from data_tests.runner import run_suite
 from data_tests.suites import ALL_SUITES, Suite
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from pipelines.tested import tested_through
+from pipelines.tested import published_loads
 
 
 def _metadata(outcome) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -54,7 +54,7 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         # raw rows already published passed this suite then; only newer loads need checking
         since = (
-            tested_through(Path(warehouse.served_path)).get(suite.asset[-1])
+            published_loads(Path(warehouse.served_path)).get(suite.asset[-1])
             if suite.asset[0] == "raw"
             else None
         )

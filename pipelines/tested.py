@@ -17,7 +17,7 @@ def record_tested_through(con: duckdb.DuckDBPyConnection) -> None:
 
     Every row loaded up to it passed the dbt tests and data checks of the run that publishes it.
 
-    The next refresh tests only rows loaded after it (see :func:`tested_through`).
+    The next refresh tests only rows loaded after it (see :func:`published_loads`).
     """
     raw = [
         name
@@ -32,7 +32,7 @@ def record_tested_through(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"insert into _publish_tested_through {union}")
 
 
-def tested_through(served: Path) -> dict[str, datetime]:
+def published_loads(served: Path) -> dict[str, datetime]:
     """Per raw table, the newest load the served warehouse was built and tested from ({} if none yet).
 
     Rows of the raw tables — and of the staging views and facts built from them — loaded no later than

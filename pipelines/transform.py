@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from pipelines.tested import tested_through
+from pipelines.tested import published_loads
 from voxlink.settings import get_settings
 
 dbt_project = DbtProject(
@@ -53,7 +53,7 @@ def build_environment(config: "DbtBuildConfig", served: Path) -> dict[str, str]:
     """
     since: dict[str, str] = {}
     if not config.full_refresh:
-        through = tested_through(served)
+        through = published_loads(served)
         since = {model: through[raw].isoformat() for model, raw in TESTED_FROM_RAW.items() if raw in through}
     return {"VOXLINK_REFRESH_AT": config.refresh_at, "VOXLINK_TESTS_LOADED_AFTER": json.dumps(since)}
 
