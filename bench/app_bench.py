@@ -52,10 +52,8 @@ def line(name: str, values_s: list[float], baseline_s: float | None = None, unit
     return f"  {name:<42} p50 {p50:8.1f} {suffix}   p95 {p95:8.1f} {suffix}{ratio}"
 
 
-def demo_home() -> Path:
-    """A throwaway home: 14 simulated days for one account, refreshed and published."""
-    home = Path(tempfile.mkdtemp(prefix="voxlink-app-bench-"))
-    os.environ["VOXLINK_HOME"] = str(home)
+def build_demo() -> None:
+    """Fill the (empty, current) home: 14 simulated days for one account, refreshed and published."""
     from operational import database
     from operational.accounts import create_account
     from operational.ingest import ingest_events
@@ -67,7 +65,6 @@ def demo_home() -> Path:
     events = simulate(days=14, timezone="America/New_York", seed=1, end_date=date.today() - timedelta(days=1))
     ingest_events(engine, account.id, enumerate(events, start=1))
     run_refresh()
-    return home
 
 
 def biggest_account(slug: str | None) -> tuple[int, str, str]:
@@ -356,18 +353,26 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=5, help="browser sessions")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
-    if args.home:
-        os.environ["VOXLINK_HOME"] = str(args.home.resolve())
-    home = args.home.resolve() if args.home else demo_home()
+    home = args.home.resolve() if args.home else Path(tempfile.mkdtemp(prefix="voxlink-app-bench-"))
+    os.environ["VOXLINK_HOME"] = str(home)
+    from operational import database
     from voxlink.settings import get_settings
 
     get_settings.cache_clear()
-    account_id, slug, timezone = biggest_account(args.account)
-    print(f"App bench on {home} (account {slug}, id {account_id})")
-    query_bench(account_id, timezone, args.runs)
-    if not args.no_browser:
-        ensure_user(account_id)
-        page_bench(home, args.sessions)
+    # the demo build and the bench user start the home's embedded PostgreSQL: stopped after unless it ran before
+    started_here = not get_settings().database_url and not database.embedded_status().running
+    try:
+        if not args.home:
+            build_demo()
+        account_id, slug, timezone = biggest_account(args.account)
+        print(f"App bench on {home} (account {slug}, id {account_id})")
+        query_bench(account_id, timezone, args.runs)
+        if not args.no_browser:
+            ensure_user(account_id)
+            page_bench(home, args.sessions)
+    finally:
+        if started_here:
+            database.stop_embedded()
     return 0
 
 
