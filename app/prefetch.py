@@ -144,6 +144,19 @@ def request(scope: Scope) -> None:
         _wake.notify()
 
 
+def forget() -> None:
+    """Drop what is pending and stop watching for publishes until the next :func:`request`.
+
+    For a process that switches warehouses (the test suite): the idle worker would otherwise fetch the last
+    scope again on whatever warehouse the settings name next, holding a connection to it.
+    """
+    global _pending, _latest
+    with _lock:
+        _pending = None
+        _latest = None
+        _done.clear()
+
+
 def is_done(scope: Scope) -> bool:
     with _lock:
         return scope in _done

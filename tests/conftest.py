@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,14 @@ def server_url() -> Iterator[str]:
     yield f"postgresql+psycopg://postgres@/postgres?host={socket_dir}"
 
 
+def _stop_app_prefetch() -> None:
+    """The app's background prefetch (from app tests in this process) must not follow us into another home."""
+    prefetch = sys.modules.get("app.prefetch")
+    if prefetch is not None:
+        prefetch.forget()
+        prefetch.idle.wait(30)
+
+
 @pytest.fixture(scope="module")
 def db_url(server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh database — and a fresh VOXLINK_HOME (warehouse files, Dagster instance) — for this test module.
@@ -44,11 +53,13 @@ def db_url(server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
     database.ensure_database(url)
     database.migrate(url)
+    _stop_app_prefetch()
     warehouse.close_all()
     os.environ["VOXLINK_DATABASE_URL"] = url
     os.environ["VOXLINK_HOME"] = str(_HOME / name)
     get_settings.cache_clear()
     yield url
+    _stop_app_prefetch()
     warehouse.close_all()
     os.environ.pop("VOXLINK_DATABASE_URL", None)
     os.environ["VOXLINK_HOME"] = str(_HOME)
