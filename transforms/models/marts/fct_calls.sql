@@ -99,4 +99,6 @@ final as (
     from flagged
 )
 
+-- stored by account and local day: a report or call list over one account's date range reads few row groups
 select * from final
+order by account_id, started_date, started_at

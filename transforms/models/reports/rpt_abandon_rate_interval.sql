@@ -37,4 +37,6 @@ final as (
         queue_name
 )
 
+-- stored by account and day: a date range of one account reads a few row groups, not all of them
 select * from final
+order by account_id, date, interval_minute, queue_name
