@@ -133,9 +133,10 @@ def main() -> int:
         engine = database.engine_for(url)
         if reuse:
             big = get_account(engine, "large")
-            print(f"reusing {home}: {args.calls:,}/{args.messages:,} are whatever it was loaded with")
+            print(f"reusing {home} (the sizes it was loaded with)")
         else:
             big = _load(engine, args.calls, args.messages)
+        if not reuse or args.full:
             full = run_refresh(full=True)
             print(f"full refresh        : {full.seconds:6.1f} s   ({_parts(full.steps)})")
 
