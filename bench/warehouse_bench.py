@@ -112,6 +112,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=20_000_000)
     parser.add_argument("--repeat", type=int, default=50, help="runs per report query")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--full", action="store_true", help="with --home: time a full refresh first")
     parser.add_argument(
         "--home", type=Path, help="reuse a directory kept by --keep: skip loading and the full refresh"
     )
