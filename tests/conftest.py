@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -14,6 +16,9 @@ import sqlalchemy as sa
 
 # Tests never touch a developer's ./.voxlink: everything lives under one temporary home.
 _HOME = Path(tempfile.mkdtemp(prefix="voxlink-test-"))
+if not os.environ.get("VOXLINK_KEEP_TEST_HOME"):
+    # registered before the embedded server starts, so it runs after the server's own exit hook stops it
+    atexit.register(shutil.rmtree, _HOME, True)
 os.environ["VOXLINK_HOME"] = str(_HOME)
 _EXTERNAL_URL = os.environ.pop("VOXLINK_DATABASE_URL", None)
 
