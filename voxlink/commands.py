@@ -6,7 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from voxlink.cli import CliError
@@ -207,9 +207,9 @@ def demo(args: argparse.Namespace) -> int:
     from pipelines.refresh import run_refresh
 
     engine = _engine()
-    yesterday = date.today() - timedelta(days=1)
     for seed, (slug, timezone, name) in enumerate(DEMO_ACCOUNTS, start=1):
-        _simulate_into(engine, slug, timezone, args.days, seed, yesterday, name)
+        # through each account's own local yesterday: the day its "yesterday" reports and daily e-mails show
+        _simulate_into(engine, slug, timezone, args.days, seed, None, name)
     print(run_refresh().summary())
     from app.demo_users import ensure_demo_users
 
