@@ -340,21 +340,9 @@ def report_rows(name: str, account_id: int, start: date, end: date) -> int:
 
 
 def _streamed_frame(spec: ReportSpec, account_id: int, start: date, end: date) -> pl.DataFrame:
-    """One piece of a large export, read like :func:`voxlink.warehouse.query` but without pyarrow.
-
-    The same scoping as ``warehouse.query``: the statement must filter on ``$account_id``, which is always
-    bound to ``account_id`` (never to a caller's parameter), on a cursor of the served connection. The rows
-    come through DuckDB's Arrow C stream (``__arrow_c_stream__``) straight into polars, so the export never
-    imports pyarrow nor holds an Arrow table beside the frame: ~40 MB less at a million-row export's peak.
-    """
-    if "$account_id" not in spec.sql:
-        raise warehouse.UnscopedQuery("warehouse queries must filter on $account_id")
-    bound = {"start": start, "end": end, "account_id": account_id}
-    cursor = warehouse.connection().cursor()
-    try:
-        return pl.DataFrame(cursor.sql(spec.sql, params=bound)).select(spec.columns)
-    finally:
-        cursor.close()
+    """One piece of a large export, read without pyarrow (:func:`voxlink.warehouse.query_streamed`)."""
+    params = {"start": start, "end": end}
+    return warehouse.query_streamed(spec.sql, account_id, params).select(spec.columns)
 
 
 def _threads_setting(threads: int | None = None) -> int:

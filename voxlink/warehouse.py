@@ -85,15 +85,36 @@ def query(
     sql: str, account_id: int, params: dict[str, Any] | None = None, path: Path | None = None
 ) -> pl.DataFrame:
     """Run ``sql`` on the served warehouse for one account; it must filter on ``$account_id``."""
-    if "$account_id" not in sql:
-        raise UnscopedQuery("warehouse queries must filter on $account_id")
-    bound = dict(params or {}, account_id=account_id)
+    bound = _scoped(sql, account_id, params)
     cursor = connection(path).cursor()
     try:
         # an Arrow Table (not a single column) converts to a DataFrame
         return cast(pl.DataFrame, pl.from_arrow(cursor.execute(sql, bound).to_arrow_table()))
     finally:
         cursor.close()
+
+
+def query_streamed(
+    sql: str, account_id: int, params: dict[str, Any] | None = None, path: Path | None = None
+) -> pl.DataFrame:
+    """:func:`query` without pyarrow, for large reads: rows come through DuckDB's Arrow C stream into polars.
+
+    Nothing imports pyarrow nor holds an Arrow table beside the frame (~40 MB less at a million-row export's
+    peak); DuckDB's relation API plans the statement twice, which only matters for small, frequent queries.
+    """
+    bound = _scoped(sql, account_id, params)
+    cursor = connection(path).cursor()
+    try:
+        return pl.DataFrame(cursor.sql(sql, params=bound))
+    finally:
+        cursor.close()
+
+
+def _scoped(sql: str, account_id: int, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The parameters with ``$account_id`` bound to the account (never a caller's value); unscoped SQL refused."""
+    if "$account_id" not in sql:
+        raise UnscopedQuery("warehouse queries must filter on $account_id")
+    return dict(params or {}, account_id=account_id)
 
 
 def publish_info(path: Path | None = None) -> PublishInfo:
