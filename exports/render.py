@@ -3,19 +3,41 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
 import polars as pl
 
-# Text that a spreadsheet would run as a formula is prefixed with an apostrophe (OWASP's advice).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's CSV-injection advice: a cell a spreadsheet would run as a formula gets an apostrophe in front.
+# A formula starts with one of these, full-width forms included (Excel takes ＝ for = when a cell is typed or
+# imported in East Asian locales); whitespace before it does not stop LibreOffice or Excel (space, tab, CR,
+# LF, the ideographic space), so it is looked through.
+FORMULA_STARTS = "=+-@＝＋－＠"
+# A separator starts a new cell for a reader whose delimiter differs from ours (``;`` in semicolon locales,
+# tab-separated, a naive split on commas or lines): a formula right after one gets an apostrophe just after
+# the separator, so every piece such a reader cuts the text into is inert, not only the first.
+SEPARATORS = ",;\t\r\n"
+_FORMULA = re.compile(rf"(^|[{re.escape(SEPARATORS)}])([\s\u200b\ufeff]*[{re.escape(FORMULA_STARTS)}])")
+_CONTROL_START = ("\t", "\r")  # OWASP lists these on their own: some readers act on a cell that starts so
 
 
 def inert(text: str) -> str:
-    """``text`` as a spreadsheet will show it without running it: an apostrophe before a formula start."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """``text`` as a spreadsheet shows it without running it: an apostrophe before every formula start.
+
+    The cell gets one in front (OWASP) and so does each formula after a separator: ``=1+1`` → ``'=1+1``,
+    `` =1`` → ``' =1``, ``x;=1+1`` → ``'x;'=1+1``. Text with no formula start is unchanged (``a-b``, ``a;b``).
+    """
+    guarded = _FORMULA.sub(r"\1'\2", text)
+    if guarded == text and not text.startswith(_CONTROL_START):
+        return text
+    return guarded if guarded.startswith("'") else "'" + guarded
+
+
+def needs_guard(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` (or a piece of it) as a formula."""
+    return inert(text) != text
 
 
 def cell_text(value: Any) -> str:

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from exports.definitions import definition
 from exports.presentation import CHART_ROWS, CHARTS, ExportContext, column_kind
-from exports.render import FORMULA_PREFIXES
+from exports.render import needs_guard
 
 LARGE_ROWS = 50_000  # past this the pure-Python writer costs ~6 µs a cell: hand over to the Rust writer
 CONSTANT_MEMORY_ROWS = 5_000  # below this keep shared strings (smaller files); above, stream rows to disk
@@ -100,7 +100,7 @@ def _cell_writer(sheet: Worksheet, kind: str, fmt: Format, quoted: Format) -> An
 
     def text(r: int, c: int, v: str) -> None:
         if v:
-            sheet.write_string(r, c, v, quoted if v.startswith(FORMULA_PREFIXES) else fmt)
+            sheet.write_string(r, c, v, quoted if needs_guard(v) else fmt)
 
     return text
 
