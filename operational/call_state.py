@@ -110,11 +110,14 @@ select
     wrapup_ended_at,
     disposition,
     status,
+    -- an answer (or hang-up) stamped before the call started or queued waited 0 s, never less: the
+    -- raw_calls gate wants every duration >= 0, like talk and wrap below
     case
         when direction <> 'inbound' then null
         when answered_at is not null
-            then extract(epoch from answered_at - coalesce(queued_at, started_at))
-        when status = 'abandoned' then extract(epoch from ended_at - coalesce(queued_at, started_at))
+            then greatest(extract(epoch from answered_at - coalesce(queued_at, started_at)), 0)
+        when status = 'abandoned'
+            then greatest(extract(epoch from ended_at - coalesce(queued_at, started_at)), 0)
     end,
     hold_seconds,
     case

@@ -1,4 +1,9 @@
-"""One request's batch of events: stored in one transaction, with a result for each event."""
+"""One request's batch of events: stored in one transaction, with a result for each event.
+
+Every rejected event is listed with its ``index``, ``event_id`` (null when it has none as text), the
+``field`` at fault and the ``reason``; a value PostgreSQL refuses splits the batch (ingest._store) rather
+than failing the request, so a request fails as a whole only when the database is unreachable.
+"""
 
 from __future__ import annotations
 

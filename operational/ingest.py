@@ -1,4 +1,9 @@
-"""Idempotent bulk ingest of canonical events: validate, COPY into staging, set-based upserts."""
+"""Idempotent bulk ingest of canonical events: validate, COPY into staging, set-based upserts.
+
+Whatever one event holds, it is refused on its own, never with its batch: the contract (operational/events.py)
+checks each event's values; the span of a call is checked against its stored events here; and should
+PostgreSQL still refuse a value, the batch is split until the one event it refuses is found and reported.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from operational.call_state import RECOMPUTE_CALLS, RECOMPUTE_MESSAGES
 from operational.consent import UPDATE_CONSENT
-from operational.events import EventRejected, ValidEvent, validate
+from operational.events import MAX_CALL_SECONDS, EventRejected, ValidEvent, shown, validate
 
 BATCH_SIZE = 20_000
 
@@ -59,6 +64,18 @@ _CREATE_NAMES = {
 # turns, while batches of other calls, even of the same account, run side by side.
 _LOCK = sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k")
 
+# The first and last stored instant of each call the batch names (one statement, an index probe per call).
+_CALL_SPANS = sa.text(
+    """
+select t.call_id, min(e.occurred_at), max(e.occurred_at)
+from unnest(cast(:calls as text[])) t(call_id)
+cross join lateral (
+    select occurred_at from events e where e.account_id = :account_id and e.call_id = t.call_id offset 0
+) e
+group by t.call_id
+"""
+)
+
 _AGENT_STATUS = sa.text(
     """
 insert into agent_status_events (account_id, event_id, agent, status, occurred_at)
@@ -85,8 +102,8 @@ def _names(batch: list[ValidEvent], new: set[str]) -> dict[str, list[str]]:
         for table, fields in _NAME_FIELDS.items():
             for key in fields:
                 value = ev.payload.get(key)
-                if value is not None and value != "":
-                    found[table].add(value if isinstance(value, str) else orjson.dumps(value).decode())
+                if isinstance(value, str) and value:  # the contract lets only strings through
+                    found[table].add(value)
     return {table: sorted(names) for table, names in found.items()}
 
 
@@ -121,9 +138,55 @@ class IngestReport:
         return self.received / self.seconds if self.seconds else 0.0
 
 
-def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> int:
-    """Store one batch in the caller's transaction; return how many events were new."""
+def _beyond_a_day(
+    conn: Connection, account_id: int, batch: list[ValidEvent]
+) -> tuple[list[ValidEvent], list[tuple[ValidEvent, str]]]:
+    """Split the batch into events kept and events refused because their call would last a day or more.
+
+    The raw_calls gate wants every duration under a day; all of them are differences of a call's event
+    times, so the events of one call must lie less than a day apart. Each event is judged, in arrival
+    order, against the call's stored events and the ones this batch accepted before it (the calls are
+    locked, so a concurrent batch's events of the same call are committed and seen, or come after).
+    """
+    calls = sorted({ev.call_id for ev in batch if ev.call_id})
+    if not calls:
+        return batch, []
+    spans: dict[str, tuple[datetime, datetime]] = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute(_CALL_SPANS, {"account_id": account_id, "calls": calls})
+    }
+    kept: list[ValidEvent] = []
+    refused: list[tuple[ValidEvent, str]] = []
+    for ev in batch:
+        call, moment = ev.call_id, ev.occurred_at
+        if call is None:
+            kept.append(ev)
+            continue
+        first, last = spans.get(call, (moment, moment))
+        first, last = min(first, moment), max(last, moment)
+        if (last - first).total_seconds() >= MAX_CALL_SECONDS:
+            refused.append(
+                (
+                    ev,
+                    f"call {shown(call)} would last {last - first} (from {first.isoformat()} to "
+                    f"{last.isoformat()}): the events of one call lie less than {MAX_CALL_SECONDS:,} s apart",
+                )
+            )
+            continue
+        spans[call] = (first, last)
+        kept.append(ev)
+    return kept, refused
+
+
+def store_batch(
+    conn: Connection, account_id: int, batch: list[ValidEvent]
+) -> tuple[int, list[tuple[ValidEvent, str]]]:
+    """Store one batch in the caller's transaction; return how many events were new, and the events refused
+    (with why: ``occurred_at`` makes their call last a day or more)."""
     conn.exec_driver_sql(_STAGING)
+    params = {"account_id": account_id}
+    conn.execute(_LOCK, {"keys": _lock_keys(account_id, batch)})
+    batch, refused = _beyond_a_day(conn, account_id, batch)
     raw = conn.connection.driver_connection
     assert raw is not None
     with (
@@ -143,11 +206,9 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
                     ev.payload_json,
                 )
             )
-    params = {"account_id": account_id}
-    conn.execute(_LOCK, {"keys": _lock_keys(account_id, batch)})
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
     if not stored:
-        return 0
+        return 0, refused
     new = stored_event_ids(conn) if stored < len(batch) else {ev.event_id for ev in batch}
     for table, names in _names(batch, new).items():  # tables and names in one order, like the locks
         if names:
@@ -157,12 +218,39 @@ def store_batch(conn: Connection, account_id: int, batch: list[ValidEvent]) -> i
     conn.execute(RECOMPUTE_CALLS, params)
     conn.execute(RECOMPUTE_MESSAGES, params)
     conn.execute(UPDATE_CONSENT, params)
-    return stored
+    return stored, refused
 
 
 def stored_event_ids(conn: Connection) -> set[str]:
     """Ids of the events the current transaction's ``store_batch`` calls stored as new."""
     return set(conn.scalars(sa.text("select event_id from touched")))
+
+
+def _event_id(obj: Any) -> str | None:
+    """The id a rejection names: the event's own when it is text, cut to the column's length."""
+    value = obj.get("event_id") if isinstance(obj, dict) else None
+    return value[:200] if isinstance(value, str) else None
+
+
+def _store(
+    engine: Engine, account_id: int, batch: list[ValidEvent], collect_ids: bool
+) -> tuple[int, set[str], list[tuple[ValidEvent, str, str]]]:
+    """Store ``batch`` in one transaction: new events, their ids when asked for, and the events refused
+    (event, field, reason). Should PostgreSQL refuse a value the contract let through, the halves are
+    stored apart, down to the one event it refuses: the rest of the batch is never lost for it."""
+    try:
+        with engine.begin() as conn:
+            stored, beyond = store_batch(conn, account_id, batch)
+            ids = stored_event_ids(conn) if collect_ids else set()
+        return stored, ids, [(ev, "occurred_at", reason) for ev, reason in beyond]
+    except sa.exc.DataError as err:
+        if len(batch) == 1:
+            problem = str(getattr(err, "orig", err)).splitlines()[0]
+            return 0, set(), [(batch[0], "event", f"PostgreSQL cannot store it: {problem}")]
+    half = len(batch) // 2
+    first = _store(engine, account_id, batch[:half], collect_ids)
+    second = _store(engine, account_id, batch[half:], collect_ids)
+    return first[0] + second[0], first[1] | second[1], first[2] + second[2]
 
 
 def ingest_events(
@@ -183,15 +271,19 @@ def ingest_events(
     started = time.perf_counter()
     now = datetime.now(UTC)
     batch: dict[str, ValidEvent] = {}  # by event_id: a duplicate within the batch is dropped here
+    positions: dict[str, list[int]] = {}  # where each event of the batch was, its in-batch copies too
 
     def flush() -> None:
-        with engine.begin() as conn:
-            report.stored += store_batch(conn, account_id, list(batch.values()))
-            if collect_ids:
-                report.stored_ids |= stored_event_ids(conn)
+        stored, ids, refused = _store(engine, account_id, list(batch.values()), collect_ids)
+        report.stored += stored
+        report.stored_ids |= ids
+        for ev, field_name, reason in refused:
+            for position in positions[ev.event_id]:
+                report.rejected.append(Rejection(position, ev.event_id, field_name, reason))
         if on_batch:
             on_batch(len(batch))
         batch.clear()
+        positions.clear()
 
     for position, obj in events:
         report.received += 1
@@ -200,13 +292,17 @@ def ingest_events(
                 raise obj
             valid = validate(obj, now)
             batch.setdefault(valid.event_id, valid)
+            positions.setdefault(valid.event_id, []).append(position)
         except EventRejected as err:
-            event_id = obj.get("event_id") if isinstance(obj, dict) else None
-            report.rejected.append(Rejection(position, event_id, err.field, err.reason))
+            report.rejected.append(Rejection(position, _event_id(obj), err.field, err.reason))
+        except Exception as err:  # noqa: BLE001 - a check that breaks on odd input refuses that event alone
+            reason = f"could not be checked ({type(err).__name__}: {shown(str(err), 120)})"
+            report.rejected.append(Rejection(position, _event_id(obj), "event", reason))
         if len(batch) >= batch_size:
             flush()
     if batch:
         flush()
+    report.rejected.sort(key=lambda r: r.position)
     report.seconds = time.perf_counter() - started
     return report
 
