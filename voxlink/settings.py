@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,33 @@ class Settings(BaseSettings):
     delivery_sensor_interval_seconds: int = Field(
         default=60, ge=1, description="How often Dagster's sensor looks for report e-mails that fell due"
     )
+    # Freshness of the served warehouse (voxlink/freshness.py): the refresh schedule and when "late" turns "stale".
+    refresh_interval_minutes: int = Field(
+        default=5,
+        description="Minutes between scheduled refreshes: a divisor of 60 (the refresh cron is */N)",
+    )
+    stale_after_minutes: int | None = Field(
+        default=None, ge=1, description="Age at which the served data is stale and the admins are e-mailed "
+        "(default: 3 refresh intervals)",
+    )  # fmt: skip
+
+    @field_validator("refresh_interval_minutes")
+    @classmethod
+    def _divides_the_hour(cls, value: int) -> int:
+        if value < 1 or 60 % value:
+            raise ValueError(
+                "must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60): the refresh cron is */N"
+            )
+        return value
+
+    @property
+    def stale_after_seconds(self) -> int:
+        return 60 * (self.stale_after_minutes or 3 * self.refresh_interval_minutes)
+
+    @property
+    def state_dir(self) -> Path:
+        """Small owner-only files the product keeps between runs (who was told that the data is stale)."""
+        return self.home_dir / "state"
 
     @property
     def home_dir(self) -> Path:
