@@ -9,8 +9,11 @@ from pipelines.deliveries import deliver_reports_job, due_report_deliveries
 from pipelines.extract import extract_assets
 from pipelines.publish import served_warehouse
 from pipelines.quality import quality_checks
+from pipelines.refresh_history import refresh_cron
 from pipelines.resources import build_resources
+from pipelines.staleness import stale_warehouse
 from pipelines.transform import warehouse_models
+from voxlink.settings import get_settings
 
 refresh_job = dg.define_asset_job(
     name="refresh",
@@ -22,7 +25,7 @@ refresh_job = dg.define_asset_job(
 refresh_schedule = dg.ScheduleDefinition(
     name="refresh_every_5_minutes",
     job=refresh_job,
-    cron_schedule="*/5 * * * *",
+    cron_schedule=refresh_cron(get_settings().refresh_interval_minutes),  # default */5
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Keeps the served warehouse within minutes of the operational data.",
 )
@@ -35,7 +38,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=quality_checks,
         jobs=[refresh_job, deliver_reports_job],
         schedules=[refresh_schedule],
-        sensors=[due_report_deliveries, build_failure_sensor(refresh_job)],
+        sensors=[due_report_deliveries, build_failure_sensor(refresh_job), stale_warehouse],
         resources=build_resources(),
     )
 

@@ -48,13 +48,16 @@ def _as_run(instance: dg.DagsterInstance, record: dg.RunRecord) -> RefreshRun:
 
 
 def _failure_of(instance: dg.DagsterInstance, run_id: str) -> str:
-    """The first failed step's error as `voxlink refresh` words it, else the run's own failure message."""
-    from pipelines.refresh import _failure_text
-
+    """The first failed step and its error (the op's own exception, not Dagster's wrapper), in a few lines."""
     # only this run's failure events are read: a few rows, not its whole log
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        if entry.dagster_event is not None:
-            return _failure_text(entry.dagster_event)
+        event = entry.dagster_event
+        error = getattr(event.event_specific_data, "error", None) if event is not None else None
+        if event is not None and error is not None:
+            while error.cause is not None:
+                error = error.cause
+            lines = [line.strip() for line in error.message.splitlines() if line.strip()]
+            return f"step {event.step_key} failed: {'; '.join(lines[:4])[:500]}"
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE):
         if entry.dagster_event is not None and entry.dagster_event.message:
             return entry.dagster_event.message
