@@ -184,7 +184,9 @@ def _check_texts(obj: dict[str, Any], payload: dict[str, Any]) -> None:
         if isinstance(code, bool) or not isinstance(code, str | int):
             raise EventRejected("error_code", f"must be a string or an integer, got {type(code).__name__}")
         if len(str(code)) > ERROR_CODE_LENGTH:
-            raise EventRejected("error_code", f"longer than {ERROR_CODE_LENGTH} characters")
+            raise EventRejected(
+                "error_code", f"longer than {ERROR_CODE_LENGTH} characters ({len(str(code)):,})"
+            )
 
 
 def parse_timestamp(value: Any, now: datetime) -> datetime:

@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -67,6 +68,13 @@ def _report_ingest(report, label: str) -> None:  # type: ignore[no-untyped-def]
         f"{label}: {report.received:,} events read, {report.stored:,} stored, {report.duplicates:,} duplicates, "
         f"{len(report.rejected):,} rejected in {report.seconds:.1f} s ({report.rate:,.0f} events/s)"
     )
+    if not report.rejected:
+        return
+    per_field = Counter(rejection.field for rejection in report.rejected)
+    summary = ", ".join(
+        f"{name} {count:,}" for name, count in sorted(per_field.items(), key=lambda x: (-x[1], x[0]))
+    )
+    print(f"rejected by field: {summary}")
     for rejection in report.rejected[:20]:
         print(f"  rejected {rejection}", file=sys.stderr)
     if len(report.rejected) > 20:
@@ -74,6 +82,7 @@ def _report_ingest(report, label: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def ingest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
     from tqdm import tqdm
 
     from operational.accounts import AccountError, get_account
@@ -87,8 +96,16 @@ def ingest(args: argparse.Namespace) -> int:
         account = get_account(engine, args.account)
     except AccountError as err:
         raise CliError(str(err)) from None
-    with tqdm(desc="ingest", unit=" events", disable=args.quiet or None, unit_scale=True) as bar:
-        report = ingest_events(engine, account.id, read_jsonl(path), on_batch=bar.update)
+    try:
+        with tqdm(desc="ingest", unit=" events", disable=args.quiet or None, unit_scale=True) as bar:
+            report = ingest_events(engine, account.id, read_jsonl(path), on_batch=bar.update)
+    except DBAPIError as err:  # the database went away: every batch stored before stays stored
+        problem = str(getattr(err, "orig", err)).splitlines()[0]
+        raise CliError(
+            f"ingest of {path} stopped, the database failed: {problem}; rerun it (idempotent)"
+        ) from None
+    except OSError as err:
+        raise CliError(f"cannot read {path}: {err.strerror or err}") from None
     _report_ingest(report, str(path))
     return 2 if report.rejected else 0
 
