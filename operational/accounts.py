@@ -67,10 +67,13 @@ def list_accounts(engine: Engine) -> list[AccountRef]:
 
 
 def set_twilio_auth_token(engine: Engine, slug: str, token: str | None) -> None:
-    """The token Twilio signs this account's callbacks with (None: refuse every callback)."""
+    """The token Twilio signs this account's callbacks with (None: refuse every callback), stored encrypted."""
+    from operational.secrets_at_rest import seal
+
+    stored = None if token is None else seal(token)
     with engine.begin() as conn:
         updated = conn.execute(
-            sa.update(Account).where(Account.slug == slug).values(twilio_auth_token=token)
+            sa.update(Account).where(Account.slug == slug).values(twilio_auth_token=stored)
         ).rowcount
     if not updated:
         raise AccountError(f"no account {slug!r}")

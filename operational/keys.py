@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,9 @@ from operational.models import ApiKey
 
 PREFIX = "vxk"
 DEFAULT_RATE_LIMIT = 6000  # requests per minute per key
+# What create_api_key makes (hex id, URL-safe secret), with room to spare: anything else is refused unread.
+_KEY_ID = re.compile(r"[0-9a-f]{1,32}")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 class ApiKeyError(LookupError):
@@ -74,7 +78,9 @@ def revoke_api_key(engine: Engine, key_id: str) -> None:
 
 def split_key(presented: str) -> tuple[str, str] | None:
     parts = presented.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+    if len(parts) != 3 or parts[0] != PREFIX:
+        return None
+    if not _KEY_ID.fullmatch(parts[1]) or not _SECRET.fullmatch(parts[2]):
         return None
     return parts[1], parts[2]
 

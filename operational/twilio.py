@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from operational.errors import Invalid
+from operational.events import EventRejected, parse_timestamp
 
 Event = dict[str, Any]
 Params = Mapping[str, Sequence[str]]
@@ -68,8 +69,10 @@ def signature_valid(
 ) -> bool:
     if not presented or not auth_token or algorithm not in _ALGORITHMS:
         return False
+    # Bytes, not str: compare_digest refuses a str with non-ASCII characters, and a header can hold any.
+    given = presented.encode("utf-8", errors="replace")
     return any(
-        hmac.compare_digest(signature(auth_token, candidate, params, algorithm), presented)
+        hmac.compare_digest(signature(auth_token, candidate, params, algorithm).encode(), given)
         for candidate in _port_variants(url)
     )
 
@@ -86,15 +89,26 @@ def callback_time(params: Params, received_at: datetime) -> datetime:
     raw = _one(params, "Timestamp", required=False)
     if not raw:
         return received_at
+    if "," not in raw:  # ISO-8601: the same parser, and the same bounds, as a canonical event's occurred_at
+        try:
+            return parse_timestamp(raw, received_at)
+        except EventRejected as err:
+            raise Invalid(
+                f"Timestamp: {err.reason}", [{"field": "Timestamp", "reason": err.reason}]
+            ) from None
+        except OverflowError:  # a time near year 1 or 9999 whose UTC equivalent no datetime can hold
+            raise Invalid(
+                "Timestamp is out of range", [{"field": "Timestamp", "reason": repr(raw)}]
+            ) from None
     try:
-        moment = parsedate_to_datetime(raw) if "," in raw else datetime.fromisoformat(raw)
-    except (TypeError, ValueError):
+        moment = parsedate_to_datetime(raw)
+        if moment.tzinfo is None:
+            raise Invalid("Timestamp needs a UTC offset", [{"field": "Timestamp", "reason": "no UTC offset"}])
+        return moment.astimezone(UTC)
+    except (TypeError, ValueError, OverflowError):
         raise Invalid(
             "Timestamp is not a date", [{"field": "Timestamp", "reason": f"not a date: {raw!r}"}]
         ) from None
-    if moment.tzinfo is None:
-        raise Invalid("Timestamp needs a UTC offset", [{"field": "Timestamp", "reason": "no UTC offset"}])
-    return moment.astimezone(UTC)
 
 
 def _iso(moment: datetime) -> str:

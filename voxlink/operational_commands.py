@@ -38,7 +38,10 @@ def add_parsers(add: Add) -> None:
     hooks_sub = hooks.add_subparsers(dest="action", required=True)
     token = hooks_sub.add_parser("twilio-token", help="set the Twilio auth token callbacks are signed with")
     token.add_argument("account", help="account slug")
-    token.add_argument("--token", help="the auth token (default: prompt)")
+    given = token.add_mutually_exclusive_group()
+    given.add_argument("--token-stdin", action="store_true", help="read the auth token from standard input")
+    given.add_argument("--token", help="the auth token (visible in the process list and shell history; prefer "
+                       "--token-stdin or the prompt, the default)")  # fmt: skip
 
     api = add("api", api_command, "serve the HTTP API on loopback")
     api.add_argument("--port", type=int)
@@ -102,28 +105,28 @@ def apikeys_command(args: argparse.Namespace) -> int:
 
 
 def webhooks_command(args: argparse.Namespace) -> int:
-    from operational.accounts import AccountError, set_twilio_auth_token
+    from operational.accounts import set_twilio_auth_token
 
-    token = args.token or getpass.getpass("Twilio auth token: ")
+    if args.token is not None:
+        print("warning: --token is visible to other users in the process list and stays in your shell "
+              "history; use --token-stdin or the prompt", file=sys.stderr)  # fmt: skip
+        token = args.token
+    elif args.token_stdin:
+        token = sys.stdin.readline().strip()
+    else:
+        token = getpass.getpass("Twilio auth token: ").strip()  # no echo
     try:
         set_twilio_auth_token(_engine(), args.account, token or None)
-    except AccountError as err:
+    except ValueError as err:  # AccountError, or a token too long to store encrypted
         raise CliError(str(err)) from None
     print(f"Twilio callbacks for {args.account} are checked against the new token")
     return 0
 
 
 def api_command(args: argparse.Namespace) -> int:
-    import uvicorn
+    from voxlink.commands import api  # uvicorn in a supervised process tree, like the app
 
-    _engine()  # start (if embedded) and migrate once, before the workers connect
-    port = args.port or get_settings().api_port
-    print(f"VoxLink API on http://127.0.0.1:{port}  (OpenAPI at /docs; Ctrl+C to stop)", flush=True)
-    uvicorn.run(
-        "operational.api.app:create_app", factory=True, host="127.0.0.1", port=port, workers=args.workers,
-        access_log=False, loop="uvloop", http="httptools", log_level="warning",
-    )  # fmt: skip
-    return 0
+    return api(args.port or get_settings().api_port, args.workers)
 
 
 def dialer_command(args: argparse.Namespace) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +70,38 @@ class Settings(BaseSettings):
         """Small owner-only files the product keeps between runs (who was told that the data is stale)."""
         return self.home_dir / "state"
 
+    # The HTTP API's edge: how it sees itself from outside, whom it believes, how it meets guessing.
+    public_url: str | None = Field(
+        default=None,
+        description="The API's public base URL (https://voxlink.example.com): webhook signatures are checked "
+        "against it instead of the request's Host and scheme",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IPs/CIDRs of reverse proxies whose X-Forwarded-For/-Proto/-Host are believed "
+        "(comma-separated; default none: those headers are ignored)",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Encrypts stored secrets (Twilio auth tokens); when unset, one is generated once into "
+        "HOME/secret.key (owner-only)",
+    )
+    auth_failure_limit: int = Field(
+        default=20, ge=1, description="Failed authentications from one source before it gets 429"
+    )
+    auth_failure_window_seconds: int = Field(
+        default=60, ge=1, description="The window those failures are counted over"
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for entry in value or []:
+            ip_network(entry, strict=False)  # a typo fails at start-up, not as a silently ignored proxy
+        return value
+
     @property
     def home_dir(self) -> Path:
         return self.home.expanduser().resolve()
@@ -98,6 +132,11 @@ class Settings(BaseSettings):
     def mail_dir(self) -> Path:
         """Where `voxlink mail-sink` keeps the e-mails it receives (a Maildir)."""
         return self.home_dir / "mail"
+
+    @property
+    def secret_key_file(self) -> Path:
+        """The generated secret key, used when ``VOXLINK_SECRET_KEY`` is unset."""
+        return self.home_dir / "secret.key"
 
     @property
     def transforms_dir(self) -> Path:

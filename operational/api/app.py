@@ -9,16 +9,23 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from operational.api import errors
+from operational.api.edge import EdgeConfig
 from operational.api.middleware import RequestContext
 from operational.api.routes import dialer, events, health, inbox, webhooks
+from operational.api.throttle import FailureThrottle
 from operational.dialer.carrier import Carrier, SimulatedCarrier
+from voxlink.settings import get_settings
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # 1,000 events of a few KB each fit well inside
 
 
-def create_app(engine: Engine | None = None, carrier: Carrier | None = None) -> FastAPI:
+def create_app(
+    engine: Engine | None = None, carrier: Carrier | None = None, edge: EdgeConfig | None = None
+) -> FastAPI:
     """The API over ``engine`` (default: the product database from the settings, started if embedded);
-    speed-dial calls go through ``carrier`` (default: the simulated one, the only implementation here)."""
+    speed-dial calls go through ``carrier`` (default: the simulated one, the only implementation here);
+    ``edge`` says which proxies to believe, the public URL and the failed-authentication limit (default:
+    from the settings)."""
     if engine is None:
         from operational.database import get_engine
 
@@ -31,6 +38,8 @@ def create_app(engine: Engine | None = None, carrier: Carrier | None = None) -> 
     )
     app.state.engine = engine
     app.state.carrier = carrier or SimulatedCarrier(random.Random())
+    app.state.edge = edge = edge or EdgeConfig.from_settings(get_settings())
+    app.state.auth_failures = FailureThrottle(edge.failure_limit, edge.failure_window_seconds)
     errors.install(app)
     for module in (health, events, webhooks, inbox, dialer):
         app.include_router(module.router)
@@ -40,7 +49,8 @@ def create_app(engine: Engine | None = None, carrier: Carrier | None = None) -> 
 
 
 def _log_requests() -> None:
-    """One line per request (with its id) on stderr: uvicorn configures only its own loggers."""
+    """One line per request (with its id) on stderr: uvicorn configures only its own loggers. The message
+    is already escaped key=value text (``middleware.py``), so the line stays one line."""
     log = logging.getLogger("voxlink.api")
     log.setLevel(logging.INFO)
     if not log.handlers:

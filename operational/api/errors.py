@@ -1,8 +1,11 @@
-"""The one error body of the API, ``{"error": {code, message, details, timestamp, requestId}}``, and its handlers."""
+"""The one error body of the API, ``{"error": {code, message, details, timestamp, requestId}}``, and its handlers.
+
+The request's log line (``middleware.py``) carries the error's code and message; nothing here logs.
+"""
 
 from __future__ import annotations
 
-import logging
+import traceback
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +20,6 @@ from starlette.responses import Response
 from operational.database import DatabaseNotRunning
 from operational.errors import Conflict, CoreError, Invalid, NotFound, WrongAccount
 
-log = logging.getLogger("voxlink.api")
 RETRY_AFTER_DB_DOWN = 5  # seconds: the embedded server restarts in about one
 
 
@@ -45,7 +47,7 @@ class BodyTooLarge(ApiError):
 
 _CORE_STATUS: dict[type[CoreError], tuple[int, str]] = {
     NotFound: (404, "not_found"),
-    WrongAccount: (403, "wrong_account"),
+    WrongAccount: (404, "not_found"),  # never tell a caller that another account has the thing
     Invalid: (422, "invalid"),
     Conflict: (409, "conflict"),
 }
@@ -78,7 +80,8 @@ def error_response(
             "requestId": rid,
         }
     }
-    log.info("request_id=%s error status=%s code=%s message=%s", rid, status, code, message)
+    state = request.scope.setdefault("state", {})  # the middleware's one log line for the request says it
+    state["error_code"], state["error_message"] = code, message
     return Response(orjson.dumps(body), status, headers=headers, media_type="application/json")
 
 
@@ -123,7 +126,7 @@ def install(app: FastAPI) -> None:
         )
 
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("request_id=%s unhandled error", request_id(request), exc_info=exc)
+        request.scope.setdefault("state", {})["exception"] = "".join(traceback.format_exception(exc))
         return error_response(request, 500, "internal_error", "an unexpected error; it has been logged")
 
     app.add_exception_handler(ApiError, api_error)

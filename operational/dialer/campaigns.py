@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
 
-from operational.errors import Conflict, Invalid, NotFound, WrongAccount
+from operational.errors import Conflict, Invalid, NotFound
 from operational.events import normalise_phone
 from operational.models import Campaign, DialerContact, DialerDecision
 
@@ -44,13 +44,14 @@ def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def owned(conn: Connection, account_id: int, campaign_id: int, *, lock: bool = False) -> Any:
-    """The campaign's row; NotFound when no account has it, WrongAccount when another account does."""
-    query = sa.select(*_COLUMNS, Campaign.account_id).where(Campaign.id == campaign_id)
+    """The campaign's row; NotFound when the caller's account has none with this id (another account's
+    campaign answers exactly the same, so ids cannot be probed across accounts)."""
+    query = sa.select(*_COLUMNS, Campaign.account_id).where(
+        Campaign.id == campaign_id, Campaign.account_id == account_id
+    )
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(f"no campaign {campaign_id}")
-    if row.account_id != account_id:
-        raise WrongAccount(f"campaign {campaign_id} belongs to another account")
     return row
 
 

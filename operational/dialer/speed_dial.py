@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from operational.dialer.carrier import Carrier, DialRequest, outcome_events
 from operational.dialer.rules import Contact, Rules, Verdict, decide
-from operational.errors import Conflict, Invalid, NotFound, WrongAccount
+from operational.errors import Conflict, Invalid, NotFound
 from operational.events import normalise_phone
 from operational.ingest import ingest_events
 from operational.models import Campaign, DialerDecision, SpeedDialEntry, User
@@ -23,13 +23,14 @@ _COLUMNS = (SpeedDialEntry.id, SpeedDialEntry.label, SpeedDialEntry.phone, Speed
 
 
 def _user_id(engine: Engine, account_id: int, username: str) -> int:
+    # Scoped in the query: another account's user answers exactly as a missing one.
     with engine.connect() as conn:
-        row = conn.execute(sa.select(User.id, User.account_id).where(User.username == username)).first()
-    if row is None:
+        user_id = conn.scalar(
+            sa.select(User.id).where(User.username == username, User.account_id == account_id)
+        )
+    if user_id is None:
         raise NotFound(f"no user {username!r}")
-    if row.account_id != account_id:
-        raise WrongAccount(f"user {username!r} belongs to another account")
-    return int(row.id)
+    return int(user_id)
 
 
 def list_entries(engine: Engine, account_id: int, username: str) -> list[dict[str, Any]]:
@@ -82,12 +83,10 @@ def dial_entry(
         entry = conn.execute(
             sa.select(*_COLUMNS, SpeedDialEntry.account_id, User.username)
             .join(User, User.id == SpeedDialEntry.user_id)
-            .where(SpeedDialEntry.id == entry_id)
+            .where(SpeedDialEntry.id == entry_id, SpeedDialEntry.account_id == account_id)
         ).first()
-        if entry is None:
+        if entry is None:  # none, or another account's: the same answer
             raise NotFound(f"no speed-dial entry {entry_id}")
-        if entry.account_id != account_id:
-            raise WrongAccount(f"speed-dial entry {entry_id} belongs to another account")
         conn.execute(
             pg_insert(Campaign)
             .values(account_id=account_id, name=CAMPAIGN, type="speed_dial")

@@ -1,4 +1,8 @@
-"""Twilio-format status callbacks: signature checked with the account's auth token, mapped, ingested."""
+"""Twilio-format status callbacks: signature checked with the account's auth token, mapped, ingested.
+
+The signed URL is the configured public URL (else the request's, with forwarded headers only from trusted
+proxies); an unknown account and a wrong signature answer alike, and both count as failed authentications.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,15 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from starlette.responses import Response
 
+from operational.accounts import SLUG
+from operational.api.auth import failures, source_of
+from operational.api.edge import public_url
 from operational.api.errors import ApiError
-from operational.errors import Invalid, NotFound
+from operational.errors import Invalid
 from operational.event_batch import ingest_batch
 from operational.events import EventRejected, validate
 from operational.models import Account
+from operational.secrets_at_rest import MAX_SECRET_CHARS, is_sealed, seal, unseal
 from operational.twilio import message_events, signature_algorithm, signature_valid, voice_events
 
 router = APIRouter(tags=["webhooks"])
@@ -39,36 +47,53 @@ _FORM = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/xml": {}}, "description": "stored (empty TwiML)"},
-    403: {"description": "missing or wrong X-Twilio-Signature: nothing stored"},
-    404: {"description": "no such account"},
+    403: {"description": "missing or wrong X-Twilio-Signature, or no such account: nothing stored"},
+    429: {"description": "too many failed signatures from this address; Retry-After says when to retry"},
     422: {"description": "a field Twilio always sends is missing or malformed"},
 }
 
 
-def _auth_token(engine: Engine, slug: str) -> tuple[int, str | None]:
+def _auth_token(engine: Engine, slug: str) -> tuple[int, str] | None:
+    """The account's id and its Twilio auth token (decrypted), or None when there is no such account with
+    a token. A legacy plaintext token is encrypted in place on first use."""
+    if not SLUG.match(slug):
+        return None
     with engine.connect() as conn:
         row = conn.execute(
             sa.select(Account.id, Account.twilio_auth_token).where(Account.slug == slug)
         ).first()
-    if row is None:
-        raise NotFound(f"no account {slug!r}")
-    return row.id, row.twilio_auth_token
+    if row is None or not row.twilio_auth_token:
+        return None
+    stored: str = row.twilio_auth_token
+    token = unseal(stored)
+    if not is_sealed(stored) and len(token) <= MAX_SECRET_CHARS:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(Account)
+                .where(Account.id == row.id, Account.twilio_auth_token == stored)
+                .values(twilio_auth_token=seal(token))
+            )
+    return int(row.id), token
 
 
 async def _callback(
     request: Request, account: str, mapper: Callable[[dict[str, list[str]], datetime], list[dict[str, Any]]]
 ) -> Response:
     engine = request.app.state.engine
+    source = source_of(request)
+    failures(request).check(source)  # before any database work: a guesser costs nothing
     received_at = datetime.now(UTC)
     body = (await request.body()).decode("utf-8", errors="replace")
     params: dict[str, list[str]] = defaultdict(list)
     for name, value in parse_qsl(body, keep_blank_values=True):
         params[name].append(value)
-    account_id, token = await run_in_threadpool(_auth_token, engine, account)
+    found = await run_in_threadpool(_auth_token, engine, account)
     algorithm = signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-    if not signature_valid(
-        token or "", str(request.url), params, request.headers.get("X-Twilio-Signature"), algorithm
-    ):
+    presented = request.headers.get("X-Twilio-Signature")
+    url = public_url(request.scope, request.app.state.edge)
+    # An unknown account answers like a wrong signature: the slugs of accounts are not to be probed.
+    if found is None or not signature_valid(found[1], url, params, presented, algorithm):
+        failures(request).record(source)
         raise ApiError(403, "invalid_signature", "X-Twilio-Signature does not match this request")
     events = mapper(params, received_at)
     refused = []
@@ -79,7 +104,7 @@ async def _callback(
             refused.append({"field": err.field, "reason": err.reason})
     if refused:
         raise Invalid("the callback does not map to valid events", refused)
-    await run_in_threadpool(ingest_batch, engine, account_id, events)
+    await run_in_threadpool(ingest_batch, engine, found[0], events)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 

@@ -1,6 +1,9 @@
-"""Tenancy and availability: a key of account A can neither read nor write account B; Postgres down is 503."""
+"""Tenancy and availability: a key of account A can neither read, write nor detect account B's things (404, as
+for a missing id); Postgres down is 503."""
 
 from __future__ import annotations
+
+import re
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -31,31 +34,43 @@ def test_a_key_of_account_a_cannot_reach_account_b(
                         headers=tenant_b.auth).json()["id"]  # fmt: skip
 
     a = tenant_a.auth
-    base = f"/api/v1/dialer/campaigns/{campaign}"
-    for method, path, kwargs in [
-        ("GET", base, {}),
-        ("PATCH", base, {"json": {"retry_minutes": 5}}),
-        ("DELETE", base, {}),
-        (
-            "POST",
-            f"{base}/contacts",
-            {"content": b"phone\n+12125550904\n", "headers": {"Content-Type": "text/csv"}},
-        ),
-        ("GET", f"{base}/decisions", {}),
-        ("POST", f"{base}/power/start", {}),
-        ("POST", f"{base}/power/stop", {}),
-        ("POST", f"{base}/parallel/start", {}),
-        ("POST", f"{base}/parallel/stop", {}),
-        ("GET", "/api/v1/dialer/speed-dial?user=bea", {}),
-        (
-            "POST",
-            "/api/v1/dialer/speed-dial",
-            {"json": {"user": "bea", "label": "y", "phone": "+12125550905"}},
-        ),
-        ("POST", f"/api/v1/dialer/speed-dial/{entry}/dial", {"json": {"caller_id": LINE}}),
-    ]:
-        headers = a | kwargs.pop("headers", {})
-        assert_error(client.request(method, path, headers=headers, **kwargs), 403, "wrong_account")
+    missing_campaign, missing_entry = campaign + 100_000, entry + 100_000
+
+    def probes(campaign_id: int, entry_id: int, user: str) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+        base = f"/api/v1/dialer/campaigns/{campaign_id}"
+        csv = {"content": b"phone\n+12125550904\n", "headers": {"Content-Type": "text/csv"}}
+        return [
+            ("GET", base, {}),
+            ("PATCH", base, {"json": {"retry_minutes": 5}}),
+            ("DELETE", base, {}),
+            ("POST", f"{base}/contacts", csv),
+            ("GET", f"{base}/decisions", {}),
+            ("POST", f"{base}/power/start", {}),
+            ("POST", f"{base}/power/stop", {}),
+            ("POST", f"{base}/parallel/start", {}),
+            ("POST", f"{base}/parallel/stop", {}),
+            ("GET", f"/api/v1/dialer/speed-dial?user={user}", {}),
+            (
+                "POST",
+                "/api/v1/dialer/speed-dial",
+                {"json": {"user": user, "label": "y", "phone": "+12125550905"}},
+            ),
+            ("POST", f"/api/v1/dialer/speed-dial/{entry_id}/dial", {"json": {"caller_id": LINE}}),
+        ]
+
+    # Another account's id or name answers exactly what an id or name that exists nowhere answers.
+    for (method, path, kwargs), (_, missing_path, missing_kwargs) in zip(
+        probes(campaign, entry, "bea"), probes(missing_campaign, missing_entry, "nobody-at-all"), strict=True
+    ):
+        theirs = client.request(method, path, headers=a | kwargs.pop("headers", {}), **kwargs)
+        nowhere = client.request(
+            method, missing_path, headers=a | missing_kwargs.pop("headers", {}), **missing_kwargs
+        )
+        error, expected = assert_error(theirs, 404, "not_found"), assert_error(nowhere, 404, "not_found")
+        for body in (error, expected):  # the ids and names differ; nothing else may
+            body["message"] = re.sub(r"\d+", "ID", body["message"]).replace("'nobody-at-all'", "'bea'")
+        assert (error["message"], error["details"]) == (expected["message"], expected["details"]), path
+        assert "another account" not in error["message"]
 
     # lists are the caller's own: nothing of B shows, and A's writes land in A
     assert "b-only" not in [

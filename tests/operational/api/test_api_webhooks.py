@@ -103,11 +103,15 @@ def test_tampered_or_unsigned_or_wrong_token_is_403_and_stores_nothing(
         assert conn.scalar(sa.text("select count(*) from events where call_id = :c"), {"c": sid}) == 0
 
 
-def test_account_without_a_token_refuses_and_unknown_account_is_404(
+def test_account_without_a_token_and_unknown_account_answer_like_a_wrong_signature(
     client: TestClient, tenant_a: Tenant
 ) -> None:
-    assert_error(post(client, tenant_a.slug, "voice", voice("CA" + "5" * 32, "initiated", 0)), 403)
-    assert_error(post(client, "no-such-account", "voice", voice("CA" + "5" * 32, "initiated", 0)), 404)
+    no_token = assert_error(post(client, tenant_a.slug, "voice", voice("CA" + "5" * 32, "initiated", 0)), 403)
+    unknown = assert_error(
+        post(client, "no-such-account", "voice", voice("CA" + "5" * 32, "initiated", 0)), 403
+    )
+    assert (no_token["code"], no_token["message"]) == (unknown["code"], unknown["message"])
+    assert unknown["code"] == "invalid_signature"
 
 
 def test_signature_with_the_default_port_is_accepted(client: TestClient, tw: Tenant) -> None:
