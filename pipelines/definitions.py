@@ -13,7 +13,10 @@ from pipelines.refresh_history import refresh_cron
 from pipelines.resources import build_resources
 from pipelines.staleness import stale_warehouse
 from pipelines.transform import warehouse_models
+from voxlink.files import owner_only
 from voxlink.settings import get_settings
+
+owner_only()  # `dagster dev`, the daemon's code server and its run workers write 600/700 like the CLI
 
 refresh_job = dg.define_asset_job(
     name="refresh",

@@ -1,20 +1,20 @@
 """The processes ``voxlink demo`` runs beside the app: the local mail sink and the Dagster daemon.
 
-Each starts in a session of its own, so the Ctrl+C that stops the app does not tear them down half-way;
-the demo stops each one, and everything it started (the daemon's code server and run workers), on the way out.
+They start in a :class:`~voxlink.process_tree.ProcessTree`: each in a session of its own, so the Ctrl+C that
+stops the demo does not tear them down half-way; the demo stops each one, and everything it started (the
+daemon's code server and run workers), on the way out; and each dies with the demo if the demo is killed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
+from voxlink.process_tree import ProcessTree, stop_all
 from voxlink.settings import REPO_ROOT, Settings, get_settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -32,7 +32,9 @@ def listening(host: str, port: int) -> bool:
     return False
 
 
-def start_dagster_daemon(log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_dagster_daemon(
+    log_path: Path, env: dict[str, str] | None = None, tree: ProcessTree | None = None
+) -> subprocess.Popen[bytes]:
     """``dagster-daemon run`` over the pipeline definitions: the refresh schedule and the delivery sensor run.
 
     Its output goes to ``log_path``; DAGSTER_HOME is VOXLINK_HOME/dagster, the instance `voxlink refresh` uses.
@@ -44,53 +46,38 @@ def start_dagster_daemon(log_path: Path, env: dict[str, str] | None = None) -> s
     environment = dict(os.environ, VOXLINK_HOME=str(get_settings().home_dir), **(env or {}))
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
-        return subprocess.Popen(
+        return (tree or ProcessTree()).start(
             [_tool("dagster-daemon"), "run", "-m", "pipelines.definitions", "-d", str(REPO_ROOT)],
-            cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
 
-def start_mail_sink(settings: Settings) -> subprocess.Popen[bytes]:
+def start_mail_sink(settings: Settings, tree: ProcessTree) -> subprocess.Popen[bytes]:
     """``voxlink mail-sink`` on the SMTP port the settings name; it prints a line per e-mail to this terminal."""
     command = [sys.executable, "-c", "import sys; from voxlink.cli import main; sys.exit(main(sys.argv[1:]))",
                "mail-sink", "--port", str(settings.smtp_port), "--dir", str(settings.mail_dir)]  # fmt: skip
     environment = dict(os.environ, VOXLINK_HOME=str(settings.home_dir))
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, start_new_session=True)
+    return tree.start(command, cwd=REPO_ROOT, env=environment)
 
 
-def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
-    """SIGTERM to the process and everything it started, SIGKILL to whatever is left after ``timeout``."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout)
-    # its session's other processes (a code server, a run worker) may outlive it
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process, SIGKILL to whatever of its tree (a code server, a run worker) is left after."""
+    stop_all([process])
 
 
-@contextlib.contextmanager
-def demo_services(settings: Settings | None = None) -> Iterator[None]:
+def start_demo_services(tree: ProcessTree, settings: Settings | None = None) -> None:
     """The mail sink (unless SMTP points elsewhere or something already listens) and the Dagster daemon."""
     settings = settings or get_settings()
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        if settings.smtp_host not in LOOPBACK:
-            print(f"Report e-mails go to {settings.smtp_host}:{settings.smtp_port} (VOXLINK_SMTP_HOST)")
-        elif listening(settings.smtp_host, settings.smtp_port):
-            print(f"Report e-mails go to the SMTP server already listening on port {settings.smtp_port}")
-        else:
-            started.append(start_mail_sink(settings))
-            print(f"Mail sink: SMTP on 127.0.0.1:{settings.smtp_port}; each e-mail is a file in "
-                  f"{settings.mail_dir / 'new'}.\n  Read them with `voxlink mail-sink --list` and "
-                  "`voxlink mail-sink --newest` (prints the newest and saves its attachment).")  # fmt: skip
-        log = settings.home_dir / "logs" / "dagster-daemon.log"
-        started.append(start_dagster_daemon(log))
-        print(f"Dagster daemon: report deliveries checked every {settings.delivery_sensor_interval_seconds} s, "
-              f"a refresh every 5 minutes (log: {log})", flush=True)  # fmt: skip
-        yield
-    finally:
-        for process in reversed(started):
-            stop(process)
+    if settings.smtp_host not in LOOPBACK:
+        print(f"Report e-mails go to {settings.smtp_host}:{settings.smtp_port} (VOXLINK_SMTP_HOST)")
+    elif listening(settings.smtp_host, settings.smtp_port):
+        print(f"Report e-mails go to the SMTP server already listening on port {settings.smtp_port}")
+    else:
+        start_mail_sink(settings, tree)
+        print(f"Mail sink: SMTP on 127.0.0.1:{settings.smtp_port}; each e-mail is a file in "
+              f"{settings.mail_dir / 'new'}.\n  Read them with `voxlink mail-sink --list` and "
+              "`voxlink mail-sink --newest` (prints the newest and saves its attachment).")  # fmt: skip
+    log = settings.home_dir / "logs" / "dagster-daemon.log"
+    start_dagster_daemon(log, tree=tree)
+    print(f"Dagster daemon: report deliveries checked every {settings.delivery_sensor_interval_seconds} s, "
+          f"a refresh every 5 minutes (log: {log})", flush=True)  # fmt: skip

@@ -23,7 +23,7 @@ def _iso_date(value: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from voxlink import commands, operational_commands, report_commands
+    from voxlink import commands, operational_commands, report_commands, status_commands
 
     parser = argparse.ArgumentParser(
         prog="voxlink",
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="output path (default: standard output)")
 
     report_commands.add_parsers(add)
+    status_commands.add_parsers(add)
 
     app = add("app", commands.app, "serve the Streamlit app on loopback")
     app.add_argument("--port", type=int)
@@ -91,8 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from voxlink.files import owner_only, tighten_home
+    from voxlink.settings import get_settings
+
+    owner_only()
     parser = build_parser()
     args = parser.parse_args(argv)
+    tighten_home(get_settings().home_dir)
     try:
         return int(args.handler(args) or 0)
     except CliError as err:

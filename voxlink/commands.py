@@ -1,16 +1,20 @@
-"""Handlers behind each ``voxlink`` subcommand; thin adapters that turn core errors into CLI messages."""
+"""Handlers behind each ``voxlink`` subcommand; thin adapters that turn core errors into CLI messages.
+
+The servers (``app``, ``api``, ``demo``) run as child processes under :func:`~voxlink.process_tree.supervise`:
+SIGTERM, SIGINT or SIGHUP to the command stops all of them, and they die with it if it is killed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from voxlink.cli import CliError
+from voxlink.process_tree import GRACE_SECONDS, ProcessTree, supervise
 from voxlink.settings import REPO_ROOT, get_settings
 
 DEMO_ACCOUNTS = (("acme", "America/New_York", "Acme Support"), ("globex", "Europe/London", "Globex Sales"))
@@ -37,6 +41,10 @@ def db(args: argparse.Namespace) -> int:
             print(f"running (pid {status.pid}, socket {status.socket_dir}, data {status.pgdata})")
         else:
             print(f"not running (data {status.pgdata})")
+        from voxlink.status_commands import freshness_line
+
+        print(freshness_line())
+        if not (settings.database_url or status.running):
             return 3
     return 0
 
@@ -204,12 +212,12 @@ def export(args: argparse.Namespace) -> int:
 
 
 def app(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    port = args.port or settings.app_port
-    return _serve_app(port)
+    port = args.port or get_settings().app_port
+    return supervise(lambda tree: _serve_app(tree, port))
 
 
-def _serve_app(port: int) -> int:
+def _serve_app(tree: ProcessTree, port: int) -> int:
+    """Streamlit in a child process until it exits, or until the command is asked to stop (then it is stopped)."""
     env = dict(os.environ, VOXLINK_HOME=str(get_settings().home_dir))
     print(f"VoxLink Analytics is serving on http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
     command = [
@@ -217,16 +225,37 @@ def _serve_app(port: int) -> int:
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    return subprocess.call(command, cwd=REPO_ROOT, env=env)
+    return tree.start(command, cwd=REPO_ROOT, env=env).wait()
+
+
+def api(port: int, workers: int) -> int:
+    """uvicorn (its supervisor and ``workers`` worker processes) in a child process tree, stopped as a whole."""
+    _engine()  # start (if embedded) and migrate once, before the workers connect
+    print(f"VoxLink API on http://127.0.0.1:{port}  (OpenAPI at /docs; Ctrl+C to stop)", flush=True)
+    command = [
+        sys.executable, "-m", "uvicorn", "voxlink.api_app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log",
+        "--loop", "uvloop", "--http", "httptools", "--log-level", "warning",
+        # uvicorn would believe X-Forwarded-* from loopback; the app decides whom to believe (edge.py)
+        "--no-proxy-headers",
+        # open requests (a live stream) get this long to finish before the workers close them
+        "--timeout-graceful-shutdown", str(int(GRACE_SECONDS // 2)),
+    ]  # fmt: skip
+    return supervise(lambda tree: tree.start(command, cwd=REPO_ROOT).wait())
 
 
 def demo(args: argparse.Namespace) -> int:
+    # stoppable from the first step: a signal during the refresh stops its dbt parse too
+    return supervise(lambda tree: _demo(tree, args.days, serve=not args.no_serve))
+
+
+def _demo(tree: ProcessTree, days: int, *, serve: bool) -> int:
     from pipelines.refresh import run_refresh
 
     engine = _engine()
     for seed, (slug, timezone, name) in enumerate(DEMO_ACCOUNTS, start=1):
         # through each account's own local yesterday: the day its "yesterday" reports and daily e-mails show
-        _simulate_into(engine, slug, timezone, args.days, seed, None, name)
+        _simulate_into(engine, slug, timezone, days, seed, None, name)
     print(run_refresh().summary())
     from app.demo_users import ensure_demo_users
 
@@ -236,12 +265,12 @@ def demo(args: argparse.Namespace) -> int:
     print(
         "Report subscriptions (managers and admins) may e-mail any address in:", *_allow_demo_domains(engine)
     )
-    if args.no_serve:
+    if not serve:
         return 0
-    from voxlink.background import demo_services
+    from voxlink.background import start_demo_services
 
-    with demo_services():
-        return _serve_app(get_settings().app_port)
+    start_demo_services(tree)
+    return _serve_app(tree, get_settings().app_port)
 
 
 def _allow_demo_domains(engine) -> list[str]:  # type: ignore[no-untyped-def]
