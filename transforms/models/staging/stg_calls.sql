@@ -10,6 +10,9 @@ renamed as (
         status,
         from_number,
         to_number,
+        -- E.164 is the one form that starts with "+"; ingest normalises the others (client:, sip:, anonymous…)
+        from_number like '+%' as is_from_e164,
+        to_number like '+%' as is_to_e164,
         coalesce(queue, '') as queue_name,
         coalesce(campaign, '') as campaign_name,
         coalesce(agent, '') as agent_name,

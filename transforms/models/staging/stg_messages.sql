@@ -10,6 +10,9 @@ renamed as (
         channel,
         from_number,
         to_number,
+        -- E.164 is the one form that starts with "+"; ingest normalises the others (client:, sip:, anonymous…)
+        from_number like '+%' as is_from_e164,
+        to_number like '+%' as is_to_e164,
         body,
         coalesce(media_count, 0) as media_count,
         coalesce(campaign, '') as campaign_name,
