@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -14,6 +15,7 @@ import duckdb
 from data_tests.suites import Rule, Suite
 
 SAMPLE_ROWS = 5
+SAMPLE_KEYS = 20  # offending keys kept per account and rule (what an account's admins are told)
 EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)  # loaded_after that selects every row
 RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_ROWS}
 
@@ -28,6 +30,9 @@ class RuleOutcome:
     success: bool
     failing: int
     sample: list[Any]
+    # failing rows per tenant, when the suite's frame carries account_id: [{account_id, rows, keys}]
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    unattributed: int = 0  # failing rows that name no account (or a failure not tied to rows at all)
 
 
 @dataclass
@@ -40,6 +45,8 @@ class SuiteOutcome:
     checked_at: str
     outcomes: list[RuleOutcome] = field(default_factory=list)
     error: str | None = None
+    # accounts whose new rows were moved out of the way before this outcome (pipelines.quarantine)
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> list[RuleOutcome]:
@@ -62,6 +69,8 @@ class SuiteOutcome:
         failed = [
             f"{o.expectation}({o.column}) {o.failing} failing" for o in self.blocking_failures + self.warnings
         ]
+        held = sorted({str(h["account_id"]) for h in self.quarantined})
+        failed += [f"new rows of account(s) {', '.join(held)} quarantined"] if held else []
         return f"{self.suite}: {'passed' if self.passed else 'FAILED'} on {self.rows:,} rows" + (
             f" — {'; '.join(failed)}" if failed else ""
         )
@@ -84,16 +93,19 @@ def warm_up() -> None:
     _context()
 
 
-def _expectation(rule: Rule) -> Any:
+def _expectation(rule: Rule, index: int) -> Any:
     import great_expectations as gx
 
-    return getattr(gx.expectations, rule.expectation)(**rule.kwargs, meta={"severity": rule.severity})
+    meta = {"severity": rule.severity, "rule": index}
+    return getattr(gx.expectations, rule.expectation)(**rule.kwargs, meta=meta)
 
 
 def _gx_suite(name: str, suite: Suite) -> Any:
     import great_expectations as gx
 
-    return gx.ExpectationSuite(name=name, expectations=[_expectation(r) for r in suite.rules])
+    return gx.ExpectationSuite(
+        name=name, expectations=[_expectation(r, i) for i, r in enumerate(suite.rules)]
+    )
 
 
 def _validate(context: Any, name: str, frame: Any, suite: Suite) -> Any:
@@ -140,12 +152,15 @@ def run_suite(
     target: str,
     docs_context: Any | None = None,
     loaded_after: datetime | None = None,
+    key_columns: Sequence[str] = (),
 ) -> SuiteOutcome:
     """Validate one suite; a query that cannot run (a missing table) is a blocking failure of its own.
 
     ``loaded_after``: validate only raw rows loaded after it (None: every row).
     With ``docs_context`` (a file-backed great-expectations context) the validation runs through a
     checkpoint that stores its result and updates the Data Docs site; otherwise it runs in memory.
+    When the frame has ``account_id``, each failed rule says which accounts its failing rows belong to,
+    with a sample of their ``key_columns`` values.
     """
     started = time.perf_counter()
     outcome = SuiteOutcome(suite.name, list(suite.asset), target, 0, 0.0, refresh_at.isoformat())
@@ -161,10 +176,14 @@ def run_suite(
     result = (_validate_with_docs if docs_context is not None else _validate)(
         docs_context or _context(), f"{target}_{suite.name}", frame, suite
     )
-    for rule, item in zip(suite.rules, result.results, strict=True):
+    # results do not come back in the suite's order: each carries its rule's index in its meta
+    results = sorted(result.results, key=lambda item: item.expectation_config.meta["rule"])
+    for rule, item in zip(suite.rules, results, strict=True):
         details = item.result or {}
         index = details.get("unexpected_index_list") or []
         sample = frame.iloc[index[:SAMPLE_ROWS]].astype(str).to_dict("records") if index else []
+        failing = int(details.get("unexpected_count") or (0 if item.success else 1))
+        accounts, unattributed = _attribute(frame, index, key_columns) if index else ([], failing)
         outcome.outcomes.append(
             RuleOutcome(
                 suite=suite.name,
@@ -173,9 +192,25 @@ def run_suite(
                 severity=rule.severity,
                 why=rule.why,
                 success=bool(item.success),
-                failing=int(details.get("unexpected_count") or (0 if item.success else 1)),
+                failing=failing,
                 sample=sample,
+                accounts=[] if item.success else accounts,
+                unattributed=0 if item.success else unattributed,
             )
         )
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _attribute(frame: Any, index: list[int], key_columns: Sequence[str]) -> tuple[list[dict[str, Any]], int]:
+    """Failing rows per account (rows, a sample of their keys) and how many name no account."""
+    if "account_id" not in frame.columns:
+        return [], len(index)
+    failing = frame.iloc[index]
+    owned = failing[failing["account_id"].notna()]
+    keys = [c for c in key_columns if c in frame.columns and c != "account_id"]
+    accounts = []
+    for account_id, rows in owned.groupby("account_id", sort=True):
+        sample = rows[keys].head(SAMPLE_KEYS).astype(str).agg("/".join, axis=1).tolist() if keys else []
+        accounts.append({"account_id": int(account_id), "rows": len(rows), "keys": sample})
+    return accounts, len(failing) - len(owned)

@@ -31,3 +31,28 @@ def latest(target: str = "working") -> list[dict[str, Any]]:
     if not folder.exists():
         return []
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+def quarantine_path() -> Path:
+    return get_settings().home_dir / "quality" / "quarantine.json"
+
+
+def save_quarantine(entries: list[dict[str, Any]]) -> Path:
+    """Write what the refresh holds in quarantine (``pipelines.quarantine``), owner-only and atomically."""
+    path = quarantine_path()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staging = path.with_suffix(".json.tmp")
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(json.dumps(entries, indent=2, default=str))
+    os.replace(staging, path)
+    return path
+
+
+def quarantined(account_id: int | None = None) -> list[dict[str, Any]]:
+    """What is held, as of the newest refresh: every account's entries, or only ``account_id``'s."""
+    path = quarantine_path()
+    if not path.exists():
+        return []
+    entries: list[dict[str, Any]] = json.loads(path.read_text())
+    return [e for e in entries if account_id is None or e["account_id"] == account_id]

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from pipelines import quarantine
+
 
 @dataclass(frozen=True)
 class RawTable:
@@ -109,8 +111,9 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
     try:
         con.execute("begin")
         if not exists:
-            con.execute(f"create table raw.{table} as select * from _batch")
-            merged = frame.height
+            held = bool(quarantine.known_versions(con, table, low))  # after --full: held rows stay out
+            con.execute(f"create table raw.{table} as select * from _batch{' limit 0' if held else ''}")
+            merged = _merge_changed(con, spec, low) if held else frame.height
         else:
             merged = _merge_changed(con, spec, low)
         seen: int = frame.get_column("change_seq").max() if frame.height else since  # type: ignore[assignment]
@@ -132,15 +135,19 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
 def _merge_changed(con: duckdb.DuckDBPyConnection, spec: RawTable, low: int) -> int:
     """Replace the rows of ``_batch`` that are new versions; return how many.
 
-    A row read again by the look-back with the ``change_seq`` it already has in ``raw`` is unchanged: it is
-    skipped, so it keeps its ``_loaded_at`` and downstream incremental models do not rebuild it. Rows of
+    A row read again by the look-back with the ``change_seq`` it already has in ``raw`` — or in the quarantine,
+    held or dropped (``pipelines.quarantine``) — is unchanged: it is skipped, so it keeps its ``_loaded_at`` and downstream incremental models do not rebuild it. Rows of
     ``raw`` past ``low`` are a short tail of the table (it is appended in change order), so the comparison
     reads little.
     """
     keys = ", ".join(spec.keys)
+    known = " union all ".join(
+        [f"select {keys}, change_seq from raw.{spec.name} where change_seq > {low}"]
+        + quarantine.known_versions(con, spec.name, low)
+    )
+    con.execute("drop table if exists _changed")
     con.execute(
-        f"create temp table _changed as select _batch.* from _batch anti join "
-        f"(select {keys}, change_seq from raw.{spec.name} where change_seq > {low}) as known "
+        f"create temp table _changed as select _batch.* from _batch anti join ({known}) as known "
         f"using ({keys}, change_seq)"
     )
     merged: int = con.execute("select count(*) from _changed").fetchall()[0][0]
@@ -148,4 +155,6 @@ def _merge_changed(con: duckdb.DuckDBPyConnection, spec: RawTable, low: int) -> 
         match = " and ".join(f"raw.{spec.name}.{k} = _changed.{k}" for k in spec.keys)
         con.execute(f"delete from raw.{spec.name} using _changed where {match}")
         con.execute(f"insert into raw.{spec.name} by name select * from _changed")
+        loaded_at = con.execute("select max(_loaded_at) from _changed").fetchall()[0][0]
+        quarantine.supersede(con, spec.name, "_changed", loaded_at)
     return merged

@@ -23,7 +23,7 @@ def _iso_date(value: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from voxlink import commands, operational_commands, report_commands, status_commands
+    from voxlink import commands, operational_commands, quarantine_commands, report_commands, status_commands
 
     parser = argparse.ArgumentParser(
         prog="voxlink",
@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_commands.add_parsers(add)
     status_commands.add_parsers(add)
+    quarantine_commands.add_parsers(add)
 
     app = add("app", commands.app, "serve the Streamlit app on loopback")
     app.add_argument("--port", type=int)

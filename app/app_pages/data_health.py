@@ -9,6 +9,8 @@ import polars as pl
 import streamlit as st
 
 from app import formatting as fmt
+from app.components.freshness import banner as freshness_banner
+from app.components.quarantine_view import quarantine_section
 from app.layout import table
 from app.queries import health, publish
 from app.scope import current_scope
@@ -16,6 +18,7 @@ from app.scope import current_scope
 scope = current_scope()
 zone = ZoneInfo(scope.account.timezone)
 st.title("Data health")
+freshness_banner(scope.version, scope.account.timezone)
 
 info = publish.publish_info(scope.version)
 age = (datetime.now(UTC) - info.published_at).total_seconds()
@@ -39,6 +42,8 @@ sources = health.freshness(scope).with_columns(
 table(sources, "data-health-freshness", scope, key="freshness",
       column_config={"newest_event_at": st.column_config.DatetimeColumn("newest event", format="YYYY-MM-DD HH:mm"),
                      "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm")})  # fmt: skip
+
+quarantine_section(scope)
 
 st.subheader("Data checks")
 checks = health.check_results(scope)

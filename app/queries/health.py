@@ -75,3 +75,32 @@ def check_results(scope: Scope) -> pl.DataFrame | None:
     """
     require_role(scope.viewer, REPORT_ROLES, "data health")
     return _checks(scope.version)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _quarantined(account_id: int, version: str) -> pl.DataFrame:
+    from data_tests.store import quarantined
+
+    rows = [
+        {
+            "table": entry["table"],
+            "rule": entry["rule"],
+            "why": entry["why"],
+            "failing_rows": entry["failing"],
+            "sample_keys": ", ".join(entry["keys"]),
+            "held_rows": entry["held"],
+            "since": entry["quarantined_at"],
+        }
+        for entry in quarantined(account_id)
+    ]
+    schema = {"table": pl.String, "rule": pl.String, "why": pl.String, "failing_rows": pl.Int64,
+              "sample_keys": pl.String, "held_rows": pl.Int64, "since": pl.String}  # fmt: skip
+    frame = pl.DataFrame(rows, schema=schema)
+    return frame.with_columns(pl.col("since").str.to_datetime(time_zone="UTC")).sort("table", "since", "rule")
+
+
+def quarantined(scope: Scope) -> pl.DataFrame:
+    """The signed-in account's rows held back by the data checks (``pipelines.quarantine``), one row per failed
+    rule: never another account's, since the keys and reasons name its rows."""
+    require_role(scope.viewer, REPORT_ROLES, "data health")
+    return _quarantined(scope.viewer.account_id, scope.version)
