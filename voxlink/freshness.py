@@ -12,7 +12,7 @@ Dagster ``stale_warehouse`` sensor) asks :func:`served_freshness` or :func:`asse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,13 +39,14 @@ class Freshness:
     published_at: datetime | None = None
     age_seconds: float | None = None
 
-    def describe(self) -> str:
+    def describe(self, zone: tzinfo = UTC, state: bool = True) -> str:
         """One line for people: "data as of 2026-11-30 14:05 UTC — 3 min old; refreshed every 5 min (fresh)"."""
         every = f"refreshed every {_minutes(self.interval_seconds)}"
         if self.published_at is None or self.age_seconds is None:
-            return f"no data published yet; {every} (never published)"
-        as_of = self.published_at.astimezone(UTC)
-        return f"data as of {as_of:%Y-%m-%d %H:%M} UTC — {_minutes(self.age_seconds)} old; {every} ({self.state})"
+            return f"no data published yet; {every}" + (" (never published)" if state else "")
+        as_of = self.published_at.astimezone(zone)
+        line = f"data as of {as_of:%Y-%m-%d %H:%M %Z} — {_minutes(self.age_seconds)} old; {every}"
+        return f"{line} ({self.state})" if state else line
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (``/readyz``): state, age and schedule in seconds, publish version and time."""

@@ -16,6 +16,7 @@ import streamlit as st
 from app import auth
 from app import formatting as fmt
 from app.components.charts import AGENT_STATUS_COLOURS, status_label
+from app.components.freshness import banner as freshness_banner
 from app.layout import Tile, tiles
 from app.queries import agent_status, publish, wallboard_today
 from app.scope import current_scope
@@ -37,6 +38,7 @@ def board() -> None:
     today = datetime.now(zone).date()
     as_of = publish.publish_info(version).published_at.astimezone(zone)
     st.caption(f"Today {today} · data as of {as_of:%H:%M:%S %Z} · checked {datetime.now(zone):%H:%M:%S}")
+    freshness_banner(version, scope.account.timezone)
     day = live.with_range(today, today)
     now = wallboard_today.inbound(day)
     calls = wallboard_today.calls(day)
