@@ -64,17 +64,34 @@ _CREATE_NAMES = {
 # turns, while batches of other calls, even of the same account, run side by side.
 _LOCK = sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k")
 
-# The first and last stored instant of each call the batch names (one statement, an index probe per call).
-_CALL_SPANS = sa.text(
+# Calls the batch's new events (in ``touched``) make last a day or more, counting every stored event. A replay
+# touches nothing and costs nothing here; a new call's few events are read by an index probe, as the
+# recompute of call state reads them next.
+_LONG_CALLS = sa.text(
     """
-select t.call_id, min(e.occurred_at), max(e.occurred_at)
-from unnest(cast(:calls as text[])) t(call_id)
+select t.call_id
+from (select distinct call_id from touched where call_id is not null) t
 cross join lateral (
-    select occurred_at from events e where e.account_id = :account_id and e.call_id = t.call_id offset 0
+    select min(e.occurred_at) as first_at, max(e.occurred_at) as last_at
+    from events e where e.account_id = :account_id and e.call_id = t.call_id
 ) e
-group by t.call_id
+where e.last_at - e.first_at >= make_interval(secs => :limit)
 """
 )
+# Only for those few calls: the span of their events stored before this batch.
+_EARLIER_SPANS = sa.text(
+    """
+select e.call_id, min(e.occurred_at), max(e.occurred_at)
+from events e
+where e.account_id = :account_id and e.call_id = any(cast(:calls as text[]))
+  and not exists (select 1 from touched t where t.event_id = e.event_id)
+group by e.call_id
+"""
+)
+_FORGET_EVENTS = sa.text(
+    "delete from events where account_id = :account_id and event_id = any(cast(:ids as text[]))"
+)
+_FORGET_TOUCHED = sa.text("delete from touched where event_id = any(cast(:ids as text[]))")
 
 _AGENT_STATUS = sa.text(
     """
@@ -139,43 +156,44 @@ class IngestReport:
 
 
 def _beyond_a_day(
-    conn: Connection, account_id: int, batch: list[ValidEvent]
-) -> tuple[list[ValidEvent], list[tuple[ValidEvent, str]]]:
-    """Split the batch into events kept and events refused because their call would last a day or more.
+    conn: Connection, account_id: int, batch: list[ValidEvent], new: set[str]
+) -> list[tuple[ValidEvent, str]]:
+    """The batch's new events refused because their call would last a day or more, with why.
 
     The raw_calls gate wants every duration under a day; all of them are differences of a call's event
-    times, so the events of one call must lie less than a day apart. Each event is judged, in arrival
-    order, against the call's stored events and the ones this batch accepted before it (the calls are
-    locked, so a concurrent batch's events of the same call are committed and seen, or come after).
+    times, so the events of one call must lie less than a day apart. Only when a call breaks that are its
+    new events judged, in arrival order, against the call's earlier stored events and the ones this batch
+    accepted before them (the calls are locked, so a concurrent batch's events of the call are committed
+    and seen, or come after).
     """
-    calls = sorted({ev.call_id for ev in batch if ev.call_id})
-    if not calls:
-        return batch, []
+    params = {"account_id": account_id}
+    long_calls = set(conn.scalars(_LONG_CALLS, params | {"limit": MAX_CALL_SECONDS}))
+    if not long_calls:
+        return []
     spans: dict[str, tuple[datetime, datetime]] = {
         row[0]: (row[1], row[2])
-        for row in conn.execute(_CALL_SPANS, {"account_id": account_id, "calls": calls})
+        for row in conn.execute(_EARLIER_SPANS, params | {"calls": sorted(long_calls)})
     }
-    kept: list[ValidEvent] = []
     refused: list[tuple[ValidEvent, str]] = []
     for ev in batch:
         call, moment = ev.call_id, ev.occurred_at
-        if call is None:
-            kept.append(ev)
+        if call not in long_calls or ev.event_id not in new:
             continue
         first, last = spans.get(call, (moment, moment))
         first, last = min(first, moment), max(last, moment)
         if (last - first).total_seconds() >= MAX_CALL_SECONDS:
-            refused.append(
-                (
-                    ev,
-                    f"call {shown(call)} would last {last - first} (from {first.isoformat()} to "
-                    f"{last.isoformat()}): the events of one call lie less than {MAX_CALL_SECONDS:,} s apart",
-                )
+            reason = (
+                f"call {shown(call)} would last {last - first} (from {first.isoformat()} to {last.isoformat()}): "
+                f"the events of one call lie less than {MAX_CALL_SECONDS:,} s apart"
             )
+            refused.append((ev, reason))
             continue
         spans[call] = (first, last)
-        kept.append(ev)
-    return kept, refused
+    if refused:
+        ids = [ev.event_id for ev, _ in refused]
+        conn.execute(_FORGET_EVENTS, params | {"ids": ids})
+        conn.execute(_FORGET_TOUCHED, {"ids": ids})
+    return refused
 
 
 def store_batch(
@@ -184,9 +202,6 @@ def store_batch(
     """Store one batch in the caller's transaction; return how many events were new, and the events refused
     (with why: ``occurred_at`` makes their call last a day or more)."""
     conn.exec_driver_sql(_STAGING)
-    params = {"account_id": account_id}
-    conn.execute(_LOCK, {"keys": _lock_keys(account_id, batch)})
-    batch, refused = _beyond_a_day(conn, account_id, batch)
     raw = conn.connection.driver_connection
     assert raw is not None
     with (
@@ -206,10 +221,16 @@ def store_batch(
                     ev.payload_json,
                 )
             )
+    params = {"account_id": account_id}
+    conn.execute(_LOCK, {"keys": _lock_keys(account_id, batch)})
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
     if not stored:
-        return 0, refused
+        return 0, []
     new = stored_event_ids(conn) if stored < len(batch) else {ev.event_id for ev in batch}
+    refused = _beyond_a_day(conn, account_id, batch, new)
+    if refused:
+        new -= {ev.event_id for ev, _ in refused}
+        stored -= len(refused)
     for table, names in _names(batch, new).items():  # tables and names in one order, like the locks
         if names:
             conn.execute(_CREATE_NAMES[table], params | {"names": names})
