@@ -177,7 +177,7 @@ def _beyond_a_day(
     refused: list[tuple[ValidEvent, str]] = []
     for ev in batch:
         call, moment = ev.call_id, ev.occurred_at
-        if call not in long_calls or ev.event_id not in new:
+        if call is None or call not in long_calls or ev.event_id not in new:
             continue
         first, last = spans.get(call, (moment, moment))
         first, last = min(first, moment), max(last, moment)
