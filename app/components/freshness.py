@@ -25,11 +25,12 @@ def banner(version: str, timezone: str = "UTC") -> None:
         freshness = assess(None, None, datetime.now(UTC))
     line = freshness.describe(ZoneInfo(timezone), state=False)
     line = line[0].upper() + line[1:]
+    # fresh and late are coloured lines, not alert boxes: a page's own success or warning boxes stay its own
     if freshness.state is State.FRESH:
-        st.success(line, icon=":material/check_circle:")
+        st.markdown(f":green-background[:material/check_circle: {line}]")
     elif freshness.state is State.LATE:
-        st.warning(
-            f"{line} — the latest scheduled refresh has not published yet.", icon=":material/schedule:"
+        st.markdown(
+            f":orange-background[:material/schedule: {line} — the latest scheduled refresh has not published yet]"
         )
     elif freshness.state is State.STALE:
         st.error(

@@ -29,23 +29,25 @@ def shown(minutes_ago: float, version: int) -> AppTest:
 
 def test_fresh_data_shows_a_green_line_with_the_age_and_the_schedule() -> None:
     app = shown(3, version=1)
-    assert [s.value for s in app.success] == [app.success[0].value]
-    assert app.success[0].value.startswith("Data as of ")
-    assert " EST — " in app.success[0].value or " EDT — " in app.success[0].value  # the account's clock
-    assert "— 3 min old; refreshed every 5 min" in app.success[0].value
-    assert not app.warning and not app.error
+    (line,) = [m.value for m in app.markdown]
+    assert line.startswith(":green-background[:material/check_circle: Data as of ")
+    assert " EST — " in line or " EDT — " in line  # the account's clock
+    assert line.endswith("— 3 min old; refreshed every 5 min]")
+    assert not app.success and not app.warning and not app.error
 
 
 def test_late_data_shows_amber() -> None:
     app = shown(12, version=2)
-    assert not app.success and not app.error
-    assert "12 min old; refreshed every 5 min — the latest scheduled refresh has not published yet." in (
-        app.warning[0].value
+    (line,) = [m.value for m in app.markdown]
+    assert line.startswith(":orange-background[:material/schedule: Data as of ")
+    assert line.endswith(
+        "12 min old; refreshed every 5 min — the latest scheduled refresh has not published yet]"
     )
+    assert not app.error
 
 
 def test_stale_data_shows_a_red_banner() -> None:
     app = shown(45, version=3)
-    assert not app.success and not app.warning
+    assert not app.markdown
     assert app.error[0].value.startswith("Stale data: Data as of ")
     assert "45 min old; refreshed every 5 min. Refreshes are failing or stuck" in app.error[0].value
