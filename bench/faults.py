@@ -81,6 +81,7 @@ def main() -> int:
         d, seconds = timed("full disk and unwritable warehouse directory", lambda: run_disk_faults(home))
         row(f"disk faults tried ({', '.join(d.methods)})", d.tried)
         row("disk faults failing quietly", d.quiet_failures, True)
+        row("disk fault messages not naming the cause", d.unnamed_causes, True)
         row("partial warehouses served after a disk fault", d.partial_served, True)
         row("refresh not publishing once the disk is back", d.not_recovered, True)
         row("disk scenario, s", f"{seconds:.1f}")

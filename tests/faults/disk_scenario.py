@@ -27,6 +27,7 @@ from tests.faults.fault_home import FaultHome, RefreshRun
 class DiskFigures:
     tried: int = 0
     quiet_failures: int = 0  # exit 0, killed, or a traceback instead of a one-line message
+    unnamed_causes: int = 0  # the one line does not say what is wrong (the OS error's own words)
     partial_served: int = 0  # the served file changed or did not open
     not_recovered: int = 0  # the refresh after the fault was removed did not publish
     methods: list[str] = field(default_factory=list)
@@ -98,6 +99,15 @@ def full_tmpfs(directory: Path) -> Iterator[str]:
         shutil.rmtree(saved, ignore_errors=True)
 
 
+# what the operating system calls each fault: the one-line message must say it, or the operator cannot act
+CAUSES = {
+    "chmod 500": "Permission denied",
+    "read-only bind mount": "Read-only file system",
+    "full tmpfs": "No space left on device",
+    "RLIMIT_FSIZE": "File too large",
+}
+
+
 def _judge(home: FaultHome, method: str, run: RefreshRun, last: object, figures: DiskFigures) -> None:
     figures.tried += 1
     figures.methods.append(method)
@@ -107,6 +117,11 @@ def _judge(home: FaultHome, method: str, run: RefreshRun, last: object, figures:
     if run.returncode in (None, 0) or "Traceback" in run.output or not message:
         figures.quiet_failures += 1
         figures.failures.append(f"{method}: refresh exit {run.returncode}, output tail: {run.output[-800:]}")
+    elif CAUSES[method].lower() not in message.lower():
+        figures.unnamed_causes += 1
+        figures.failures.append(
+            f"{method}: the message does not name the cause ({CAUSES[method]!r}): {message}"
+        )
     try:
         after = home.snapshot()
     except Exception as err:  # noqa: BLE001 - a served file that does not open is what is counted
