@@ -231,16 +231,15 @@ def test_another_accounts_id_is_404(
     assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
 
 
-def test_every_route_ran_at_least_the_asked_cases(request: pytest.FixtureRequest) -> None:
+def test_every_route_ran_at_least_the_asked_cases(capsys: pytest.CaptureFixture[str]) -> None:
     """Runs last: each route of the schema got its cases (a route left short means its space ran dry).
     Prints cases and seconds spent in requests per route (pytest -s not needed)."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"\nAPI fuzz run (seed {SEED}, {CASES:,} cases per route asked), by route:")
-        for route in ROUTES:
-            reporter.write_line(f"  {route:<58} {RUN[route]:>6,} cases  {SECONDS[route]:>6.1f} s in requests")
-        reporter.write_line(
-            f"  {'total':<58} {sum(RUN.values()):>6,} cases  {time.perf_counter() - STARTED:>6.1f} s"
-        )
+    lines = [f"API fuzz run (seed {SEED}, {CASES:,} cases per route asked), by route:"]
+    lines += [
+        f"  {route:<58} {RUN[route]:>6,} cases  {SECONDS[route]:>6.1f} s in requests" for route in ROUTES
+    ]
+    lines.append(f"  {'total':<58} {sum(RUN.values()):>6,} cases  {time.perf_counter() - STARTED:>6.1f} s")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
     short = {route: RUN[route] for route in ROUTES if RUN[route] < CASES}
     assert not short, f"routes with fewer than {CASES:,} cases: {short}"
