@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def _running_step(dagster_home: Path, known: set[Path]) -> str | None:
     return row[0] if row else None
 
 
-def _killer(home: FaultHome, target: str, delay: float, hit: list[str]) -> object:
+def _killer(
+    home: FaultHome, target: str, delay: float, hit: list[str]
+) -> Callable[[subprocess.Popen[str]], None]:
     """A callback that, once the refresh reaches ``target``, waits ``delay`` s and SIGKILLs its group."""
     dagster_home = home.settings.dagster_home
     known = set((dagster_home / "history" / "runs").glob("*.db"))
@@ -99,7 +102,7 @@ def run_kills(
         target = TARGETS[n % len(TARGETS)]
         home.add_day()
         hit: list[str] = []
-        killed = home.refresh(on_start=_killer(home, target, rng.uniform(0, DELAY[target]), hit))  # type: ignore[arg-type]
+        killed = home.refresh(on_start=_killer(home, target, rng.uniform(0, DELAY[target]), hit))
         if not hit:  # the refresh finished before the kill landed: it published, nothing was killed
             if killed.returncode == 0:
                 last = home.snapshot()
