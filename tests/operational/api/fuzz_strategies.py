@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -170,14 +170,25 @@ TWILIO_FIELDS = ("CallSid", "CallStatus", "Timestamp", "CallDuration", "Answered
                  "Body")  # fmt: skip
 
 
+_BASE = {
+    "voice": {"CallSid": "CA" + "1" * 32, "CallStatus": "completed", "CallDuration": "30", "Direction": "inbound",
+              "From": PHONES[0], "To": PHONES[1], "Timestamp": "Mon, 02 Nov 2026 15:00:00 +0000"},
+    "messages": {"MessageSid": "SM" + "1" * 32, "SmsStatus": "received", "From": PHONES[0], "To": PHONES[1],
+                 "Body": "hello", "NumMedia": "0"},
+}  # fmt: skip
+_STATUSES = ("queued", "initiated", "ringing", "in-progress", "completed", "busy", "no-answer", "failed",
+             "canceled", "received", "delivered", "undelivered", "sent", "accepted", "read")  # fmt: skip
+
+
 @st.composite
-def twilio_form(draw: st.DrawFn) -> dict[str, str]:
-    """A callback form: Twilio's own field names (and a few others) with any values."""
-    names = draw(st.lists(st.sampled_from(TWILIO_FIELDS), unique=True, max_size=len(TWILIO_FIELDS)))
-    form = {name: draw(TWILIO_VALUE) for name in names}
+def twilio_form(draw: st.DrawFn, kind: str) -> dict[str, str]:
+    """A well-formed callback of ``kind`` with some fields replaced by any value, some dropped, some added:
+    starting from a good one gets past the first required field, so later fields are reached too."""
+    form = dict(_BASE[kind])
+    form["CallStatus" if kind == "voice" else "SmsStatus"] = draw(st.sampled_from(_STATUSES))
+    for name in draw(st.lists(st.sampled_from(TWILIO_FIELDS), unique=True, max_size=4)):
+        form[name] = draw(TWILIO_VALUE)
+    for name in draw(st.lists(st.sampled_from(sorted(form)), unique=True, max_size=2)):
+        del form[name]
     form |= draw(st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=10), max_size=2))
     return form
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

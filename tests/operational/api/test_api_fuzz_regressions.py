@@ -6,6 +6,7 @@ value is a 4xx naming its field, and nothing answers 5xx.
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
@@ -81,14 +82,23 @@ def test_media_count_beyond_a_postgres_integer_is_rejected_and_its_neighbour_sto
     assert stored(engine, tenant_a.id, "media-good")
 
 
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("voice", {"CallSid": "CA" + "7" * 32, "CallStatus": "ringing", "From": LINE, "To": CUSTOMER,
+                   "Timestamp": "0001-01-01T00:00:00+05:00"}),
+        # as the fuzz run found it: a one-minute offset is enough
+        ("messages", {"MessageSid": "SM" + "7" * 32, "SmsStatus": "queued", "From": LINE, "To": CUSTOMER,
+                      "Timestamp": "0001-01-01000+0001"}),
+    ],
+)  # fmt: skip
 def test_twilio_timestamp_in_year_1_with_a_positive_offset_is_422_not_500(
-    client: TestClient, engine: sa.Engine
+    client: TestClient, engine: sa.Engine, kind: str, params: dict[str, str]
 ) -> None:
-    tenant = make_tenant(engine, "fuzz-regress-tw")
-    set_twilio_auth_token(engine, tenant.slug, TOKEN)
-    url = f"http://testserver/webhooks/twilio/{tenant.slug}/voice"
-    params = {"CallSid": "CA" + "7" * 32, "CallStatus": "ringing", "From": LINE, "To": CUSTOMER,
-              "Timestamp": "0001-01-01T00:00:00+05:00"}  # fmt: skip
+    slug = f"fuzz-regress-{kind}"
+    make_tenant(engine, slug)
+    set_twilio_auth_token(engine, slug, TOKEN)
+    url = f"http://testserver/webhooks/twilio/{slug}/{kind}"
     signature = RequestValidator(TOKEN).compute_signature(url, params)
     response = client.post(url, data=params, headers={"X-Twilio-Signature": signature})
     error = assert_error(response, 422, "invalid")
