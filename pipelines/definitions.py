@@ -25,13 +25,24 @@ refresh_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-refresh_schedule = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="refresh_every_5_minutes",
     job=refresh_job,
     cron_schedule=refresh_cron(get_settings().refresh_interval_minutes),  # default */5
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Keeps the served warehouse within minutes of the operational data.",
+    description="Keeps the served warehouse within minutes of the operational data. Each tick first marks failed "
+    "any refresh whose process died (freeing its slots), and skips while a live one still runs.",
 )
+def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    from pipelines.run_guard import live_runs, reap_dead_runs
+
+    for verdict in reap_dead_runs(context.instance):
+        context.log.warning(f"run {verdict.run_id} marked failed and its slots freed: its {verdict.why}")
+    live = live_runs(context.instance)
+    if live:
+        return dg.SkipReason(f"a refresh is still running: run {live[0].run_id} ({live[0].why})")
+    return dg.RunRequest()
 
 
 def build_definitions() -> dg.Definitions:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,10 +94,20 @@ def ensure_manifest() -> None:
     parsed_for.write_text(working)
 
 
-def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> RefreshResult:
+def run_refresh(
+    *,
+    full: bool = False,
+    refresh_at: datetime | None = None,
+    wait_seconds: float = 300.0,
+    say: Callable[[str], None] | None = None,
+    watch: bool = False,
+) -> RefreshResult:
     """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails.
 
-    ``refresh_at`` is the instant open agent-status intervals run to (default: now).
+    ``refresh_at`` is the instant open agent-status intervals run to (default: now). Runs of the refresh job
+    whose process died are marked failed and their slots freed first; a live one is waited for up to
+    ``wait_seconds`` (then :class:`RefreshBlocked`), and ``say`` is told why. ``watch`` (the command line) adds a
+    watch thread that stops this process on SIGINT/SIGTERM and bounds any wait for a slot during the run.
     """
     moment = (refresh_at or datetime.now(UTC)).astimezone(UTC).isoformat()
     prepare_dagster_home()
@@ -107,18 +119,29 @@ def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> Re
 
     from pipelines.definitions import build_definitions
     from pipelines.extract import reset_raw
+    from pipelines.run_guard import owner_tags
+    from pipelines.run_watch import RefreshBlocked, execute_watched, wait_for_chain
 
     started = time.perf_counter()
     defs = build_definitions()
-    if full:
-        reset_raw(defs.resources["warehouse"])  # type: ignore[index,arg-type]
     job = defs.resolve_job_def("refresh")
     log_path = get_settings().home_dir / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    run_id = str(uuid.uuid4())
+    with dg.DagsterInstance.get() as instance:
+        try:
+            wait_for_chain(instance, wait_seconds, say or (lambda _: None))
+        except RefreshBlocked as err:
+            raise RefreshFailed(f"{err} (the last good warehouse is still served)") from None
+    if full:
+        reset_raw(defs.resources["warehouse"])  # type: ignore[index,arg-type]
+
     # dbt's own output goes to the log file, not the terminal: the CLI prints a summary instead.
-    with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
+    def execute() -> dg.ExecuteInProcessResult:
+        return job.execute_in_process(
             instance=instance,
+            run_id=run_id,
+            tags=owner_tags(),
             run_config=dg.RunConfig(
                 ops={"warehouse_models": {"config": {"full_refresh": full, "refresh_at": moment}}},
                 # the CLI prints its own summary; the full logs stay in the Dagster instance
@@ -126,6 +149,10 @@ def run_refresh(*, full: bool = False, refresh_at: datetime | None = None) -> Re
             ),
             raise_on_error=False,
         )
+
+    # dbt's own output goes to the log file, not the terminal: the CLI prints a summary instead.
+    with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
+        result = execute_watched(instance, run_id, wait_seconds, execute) if watch else execute()
         steps: dict[str, float] = {}
         for event in result.all_events:
             if event.is_step_success and event.step_key:

@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import PrivateAttr
 
 from voxlink.settings import get_settings
 
@@ -33,10 +34,26 @@ class OperationalDatabase(dg.ConfigurableResource):
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The private working DuckDB file (dbt builds into it) and the served file readers open."""
+    """The private working DuckDB file (dbt builds into it) and the served file readers open.
+
+    Every asset of the refresh writes through this resource, so its set-up, once per run process, is where the
+    run is tagged with the process that owns it and starts its heartbeat (:mod:`pipelines.run_guard`): the next
+    refresh can then tell a dead run from a live one.
+    """
 
     working_path: str
     served_path: str
+    _heartbeat: Any = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from pipelines.run_guard import Heartbeat
+
+        if context.instance is not None and context.run_id is not None:
+            self._heartbeat = Heartbeat(context.instance, context.run_id).start()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
 
     @contextmanager
     def working(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh", commands.refresh, "extract → dbt build → checks → publish (in-process Dagster job)"
     )
     refresh.add_argument("--full", action="store_true", help="rebuild everything from scratch")
+    refresh.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for another live refresh to finish before giving up (default 300); runs whose "
+        "process died are marked failed and their slots freed at once",
+    )
 
     check = add("check", commands.check, "run the data-quality suites on the working and served warehouses")
     check.add_argument("--no-docs", action="store_true", help="skip writing great-expectations Data Docs")

@@ -154,9 +154,17 @@ def refresh(args: argparse.Namespace) -> int:
 
     _engine()
     try:
-        result = run_refresh(full=args.full)
+        result = run_refresh(
+            full=args.full,
+            wait_seconds=args.wait,
+            say=lambda line: print(f"voxlink refresh: {line}", file=sys.stderr, flush=True),
+            watch=True,
+        )
     except RefreshFailed as err:
         raise CliError(str(err)) from None
+    except KeyboardInterrupt:
+        print("voxlink refresh: stopped, interrupted; the last good warehouse is still served", file=sys.stderr)
+        return 130
     print(result.summary())
     return 0
 
