@@ -10,7 +10,6 @@ import streamlit as st
 
 from app import formatting as fmt
 from app.components.freshness import banner as freshness_banner
-from app.components.freshness import banner as freshness_banner
 from app.components.quarantine_view import quarantine_section
 from app.layout import table
 from app.queries import health, publish
@@ -19,7 +18,6 @@ from app.scope import current_scope
 scope = current_scope()
 zone = ZoneInfo(scope.account.timezone)
 st.title("Data health")
-freshness_banner(scope.version, scope.account.timezone)
 freshness_banner(scope.version, scope.account.timezone)
 
 info = publish.publish_info(scope.version)
