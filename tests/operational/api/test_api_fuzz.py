@@ -29,6 +29,7 @@ from operational.api import create_app
 from operational.keys import create_api_key
 from operational.users import create_user
 from tests.operational.api.fuzz_strategies import Planned, mixed_batch, twilio_form
+from voxlink.settings import get_settings
 
 CASES = int(os.environ.get("VOXLINK_FUZZ_CASES", "1000"))
 SEED = 13
@@ -37,8 +38,14 @@ SLUG, OTHER = "fuzzed", "fuzzed-other"
 BASE = "http://testserver"
 ERROR_KEYS = {"code", "message", "details", "timestamp", "requestId"}
 
-# The schema is read at import, before fixtures exist, from an app whose engine is put in place by `tenant`.
-APP = create_app(sa.create_engine("postgresql+psycopg://postgres@/unset?host=/nonexistent"))
+# The schema is read at import, before fixtures exist, from an app whose engine is put in place by `key`.
+# The run sends thousands of wrong signatures on purpose: the per-source failed-authentication throttle (read
+# from the settings when the app is built) is raised for this app only, or the rest of the run would be 429s.
+with pytest.MonkeyPatch.context() as env:
+    env.setenv("VOXLINK_AUTH_FAILURE_LIMIT", "1000000000")
+    get_settings.cache_clear()
+    APP = create_app(sa.create_engine("postgresql+psycopg://postgres@/unset?host=/nonexistent"))
+get_settings.cache_clear()
 _config = schemathesis.Config()
 _config.projects.default.seed = SEED
 _config.projects.default.generation.update(max_examples=CASES, deterministic=True, database="none")
