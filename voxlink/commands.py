@@ -163,7 +163,9 @@ def refresh(args: argparse.Namespace) -> int:
     except RefreshFailed as err:
         raise CliError(str(err)) from None
     except KeyboardInterrupt:
-        print("voxlink refresh: stopped, interrupted; the last good warehouse is still served", file=sys.stderr)
+        print(
+            "voxlink refresh: stopped, interrupted; the last good warehouse is still served", file=sys.stderr
+        )
         return 130
     print(result.summary())
     return 0
