@@ -86,13 +86,13 @@ def full_tmpfs(directory: Path) -> Iterator[str]:
     try:
         for item in saved.iterdir():
             shutil.copy2(item, directory / item.name)
-        with (directory / "filler").open("wb") as filler:
-            try:
+        try:
+            with (directory / "filler").open("wb") as filler:
                 while True:
                     filler.write(b"\0" * 65536)
                     filler.flush()
-            except OSError:
-                pass  # ENOSPC: the disk is full
+        except OSError:
+            pass  # ENOSPC: the disk is full (perhaps already by the copied files)
         yield "full tmpfs"
     finally:
         subprocess.run(["umount", str(directory)], check=True)

