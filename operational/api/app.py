@@ -42,7 +42,7 @@ def create_app(
     app.state.auth_failures = FailureThrottle(edge.failure_limit, edge.failure_window_seconds)
     errors.install(app)
     for module in (health, events, webhooks, inbox, dialer):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=errors.ERROR_RESPONSES)
     app.add_middleware(RequestContext, max_body=MAX_BODY_BYTES)
     _log_requests()
     return app

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -21,6 +22,28 @@ from operational.database import DatabaseNotRunning
 from operational.errors import Conflict, CoreError, Invalid, NotFound, WrongAccount
 
 RETRY_AFTER_DB_DOWN = 5  # seconds: the embedded server restarts in about one
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(examples=["invalid"])
+    message: str
+    details: list[dict[str, Any]] = Field(description="the fields at fault, when known")
+    timestamp: str = Field(examples=["2026-11-27T21:34:38.250Z"])
+    requestId: str = Field(description="also in the X-Request-ID header and the request's log line")
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    error: ErrorInfo
+
+
+# Declared on every route, so the OpenAPI schema describes the errors the API really sends (FastAPI's own
+# 422 schema would not match them).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "the request is refused: see `error.code`"},
+    "5XX": {"model": ErrorBody, "description": "the database is unreachable (503) or a bug (500)"},
+}
 
 
 class ApiError(Exception):

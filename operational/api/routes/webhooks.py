@@ -21,7 +21,7 @@ from starlette.responses import Response
 from operational.accounts import SLUG
 from operational.api.auth import failures, source_of
 from operational.api.edge import public_url
-from operational.api.errors import ApiError
+from operational.api.errors import ApiError, ErrorBody
 from operational.errors import Invalid
 from operational.event_batch import ingest_batch
 from operational.events import EventRejected, validate
@@ -47,9 +47,15 @@ _FORM = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/xml": {}}, "description": "stored (empty TwiML)"},
-    403: {"description": "missing or wrong X-Twilio-Signature, or no such account: nothing stored"},
-    429: {"description": "too many failed signatures from this address; Retry-After says when to retry"},
-    422: {"description": "a field Twilio always sends is missing or malformed"},
+    403: {
+        "model": ErrorBody,
+        "description": "missing or wrong X-Twilio-Signature, or no such account: nothing stored",
+    },
+    429: {
+        "model": ErrorBody,
+        "description": "too many failed signatures from this address; Retry-After says when to retry",
+    },
+    422: {"model": ErrorBody, "description": "a field Twilio always sends is missing or malformed"},
 }
 
 

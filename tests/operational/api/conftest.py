@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from operational.accounts import create_account
 from operational.api import create_app
+from operational.api.edge import EdgeConfig
 from operational.keys import create_api_key
 
 
@@ -30,9 +31,15 @@ def make_tenant(engine: sa.Engine, slug: str, timezone: str = "America/New_York"
     return Tenant(account.id, slug, create_api_key(engine, account.id).secret)
 
 
+# Every test client comes from one address: the per-source limit on failed authentications would turn a
+# module's deliberate bad keys and signatures into 429s for its later tests. test_api_hardening_throttle.py
+# tests that limit on apps of its own.
+UNTHROTTLED = EdgeConfig(failure_limit=10**9)
+
+
 @pytest.fixture(scope="module")
 def client(engine: sa.Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(engine), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(engine, edge=UNTHROTTLED), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

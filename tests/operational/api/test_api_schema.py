@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, settings
 
 from operational.accounts import set_twilio_auth_token
 from operational.api import create_app
-from tests.operational.api.conftest import Tenant, make_tenant
+from tests.operational.api.conftest import UNTHROTTLED, Tenant, make_tenant
 
 # The schema is read at import (before fixtures exist) from an app whose engine has not connected yet;
 # the module's real database is put in place by the fixture below.
-APP = create_app(sa.create_engine("postgresql+psycopg://postgres@/unset?host=/nonexistent"))
+APP = create_app(sa.create_engine("postgresql+psycopg://postgres@/unset?host=/nonexistent"), edge=UNTHROTTLED)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
