@@ -1,18 +1,23 @@
 """Snapshot of the Dagster graph: unintended changes to assets, checks, jobs or schedules show up here.
 
-After an intended change, refresh the snapshot with ``VOXLINK_UPDATE_SNAPSHOTS=1 pytest tests/pipelines``.
+After an intended change, refresh the snapshot with ``VOXLINK_UPDATE_SNAPSHOTS=1 pytest tests/pipelines``;
+a missing snapshot fails (it is never written silently).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 SNAPSHOT = Path(__file__).with_name("definitions_snapshot.json")
+REGENERATE = (
+    "regenerate it deliberately with `VOXLINK_UPDATE_SNAPSHOTS=1 pytest tests/pipelines/test_definitions.py`"
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +40,20 @@ def graph_summary(defs: dg.Definitions) -> dict[str, list[str]]:
 
 def test_graph_matches_snapshot(defs: dg.Definitions) -> None:
     summary = graph_summary(defs)
-    if os.environ.get("VOXLINK_UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+    if os.environ.get("VOXLINK_UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(json.dumps(summary, indent=2) + "\n")
-    assert summary == json.loads(SNAPSHOT.read_text())
+    assert SNAPSHOT.exists(), f"{SNAPSHOT.name} is missing: {REGENERATE}"
+    assert summary == json.loads(SNAPSHOT.read_text()), f"the graph changed; if intended, {REGENERATE}"
+
+
+def test_a_missing_snapshot_fails_and_says_how_to_regenerate(defs: dg.Definitions, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr(sys.modules[__name__], "SNAPSHOT", tmp_path / "definitions_snapshot.json")
+    monkeypatch.delenv("VOXLINK_UPDATE_SNAPSHOTS", raising=False)
+
+    with pytest.raises(AssertionError, match="VOXLINK_UPDATE_SNAPSHOTS=1"):
+        test_graph_matches_snapshot(defs)
+    assert not (tmp_path / "definitions_snapshot.json").exists()  # nothing written behind the reader's back
 
 
 def test_lineage_runs_from_postgres_extracts_to_the_served_file(defs: dg.Definitions) -> None:
