@@ -15,7 +15,7 @@ demo: install ## install, start Postgres, simulate 30 days for two accounts, ref
 test: install system-deps ## install everything, lint, and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy voxlink operational pipelines exports app data_tests
+	$(BIN)/mypy voxlink operational pipelines exports app data_tests cli
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed manifest ## Python dependencies from uv.lock (wheels only) + dbt manifest
@@ -39,7 +39,7 @@ system-deps: ## Debian packages the tests use: chromium (browser tests), poppler
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy voxlink operational pipelines exports app data_tests
+	$(BIN)/mypy voxlink operational pipelines exports app data_tests cli
 
 dagster: install ## the Dagster UI over the same instance `voxlink refresh` uses
 	$(BIN)/python -c "from pipelines.refresh import prepare_dagster_home; prepare_dagster_home()"

@@ -1,6 +1,6 @@
 """The processes ``voxlink demo`` runs beside the app: the local mail sink and the Dagster daemon.
 
-They start in a :class:`~voxlink.process_tree.ProcessTree`: each in a session of its own, so the Ctrl+C that
+They start in a :class:`~cli.process_tree.ProcessTree`: each in a session of its own, so the Ctrl+C that
 stops the demo does not tear them down half-way; the demo stops each one, and everything it started (the
 daemon's code server and run workers), on the way out; and each dies with the demo if the demo is killed.
 """
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from voxlink.process_tree import ProcessTree, stop_all
+from cli.process_tree import ProcessTree, stop_all
 from voxlink.settings import REPO_ROOT, Settings, get_settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -54,7 +54,7 @@ def start_dagster_daemon(
 
 def start_mail_sink(settings: Settings, tree: ProcessTree) -> subprocess.Popen[bytes]:
     """``voxlink mail-sink`` on the SMTP port the settings name; it prints a line per e-mail to this terminal."""
-    command = [sys.executable, "-c", "import sys; from voxlink.cli import main; sys.exit(main(sys.argv[1:]))",
+    command = [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))",
                "mail-sink", "--port", str(settings.smtp_port), "--dir", str(settings.mail_dir)]  # fmt: skip
     environment = dict(os.environ, VOXLINK_HOME=str(settings.home_dir))
     return tree.start(command, cwd=REPO_ROOT, env=environment)

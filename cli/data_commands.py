@@ -1,23 +1,44 @@
-"""Handlers behind each ``voxlink`` subcommand; thin adapters that turn core errors into CLI messages.
-
-The servers (``app``, ``api``, ``demo``) run as child processes under :func:`~voxlink.process_tree.supervise`:
-SIGTERM, SIGINT or SIGHUP to the command stops all of them, and they die with it if it is killed.
-"""
+"""``voxlink db|accounts|ingest|simulate``: the operational database, its tenants, and events into it."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from voxlink.cli import CliError
-from voxlink.process_tree import GRACE_SECONDS, ProcessTree, supervise
-from voxlink.settings import REPO_ROOT, get_settings
+from sqlalchemy.engine import Engine
 
-DEMO_ACCOUNTS = (("acme", "America/New_York", "Acme Support"), ("globex", "Europe/London", "Globex Sales"))
+from cli.engine import ready_engine
+from cli.errors import CliError
+from cli.registry import Add, iso_date
+from voxlink.settings import get_settings
+
+
+def add_parsers(add: Add) -> None:
+    db_parser = add("db", db, "embedded PostgreSQL lifecycle (up applies migrations)")
+    db_parser.add_argument("action", choices=["up", "down", "status"])
+
+    accounts_parser = add("accounts", accounts, "manage accounts (tenants)")
+    accounts_sub = accounts_parser.add_subparsers(dest="action", required=True)
+    create = accounts_sub.add_parser("create", help="create an account")
+    create.add_argument("slug")
+    create.add_argument("--timezone", required=True, help="IANA time zone, e.g. America/New_York")
+    create.add_argument("--name")
+    accounts_sub.add_parser("list", help="list accounts")
+
+    ingest_parser = add("ingest", ingest, "ingest a JSONL file of canonical events (idempotent)")
+    ingest_parser.add_argument("file")
+    ingest_parser.add_argument("--account", required=True, help="account slug")
+    ingest_parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    simulate_parser = add("simulate", simulate, "simulate realistic traffic through the ingest path")
+    simulate_parser.add_argument("--days", type=int, default=30)
+    simulate_parser.add_argument("--account", default="demo", help="account slug (created if missing)")
+    simulate_parser.add_argument("--timezone", default="America/New_York", help="time zone for a new account")
+    simulate_parser.add_argument("--seed", type=int, default=1)
+    simulate_parser.add_argument("--end", type=iso_date, help="last local day simulated (default: yesterday)")
 
 
 def db(args: argparse.Namespace) -> int:
@@ -41,7 +62,7 @@ def db(args: argparse.Namespace) -> int:
             print(f"running (pid {status.pid}, socket {status.socket_dir}, data {status.pgdata})")
         else:
             print(f"not running (data {status.pgdata})")
-        from voxlink.status_commands import freshness_line
+        from cli.status_commands import freshness_line
 
         print(freshness_line())
         if not (settings.database_url or status.running):
@@ -49,16 +70,10 @@ def db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    from operational import database
-
-    return database.engine_for(database.prepare())
-
-
 def accounts(args: argparse.Namespace) -> int:
     from operational.accounts import AccountError, create_account, list_accounts
 
-    engine = _engine()
+    engine = ready_engine()
     if args.action == "create":
         try:
             ref = create_account(engine, args.slug, args.timezone, args.name)
@@ -99,7 +114,7 @@ def ingest(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    engine = _engine()
+    engine = ready_engine()
     try:
         account = get_account(engine, args.account)
     except AccountError as err:
@@ -118,7 +133,7 @@ def ingest(args: argparse.Namespace) -> int:
     return 2 if report.rejected else 0
 
 
-def _ensure_account(engine, slug: str, timezone: str, name: str | None = None):  # type: ignore[no-untyped-def]
+def _ensure_account(engine: Engine, slug: str, timezone: str, name: str | None = None):  # type: ignore[no-untyped-def]
     from operational.accounts import AccountError, create_account, get_account
 
     try:
@@ -127,7 +142,7 @@ def _ensure_account(engine, slug: str, timezone: str, name: str | None = None): 
         return create_account(engine, slug, timezone, name)
 
 
-def _simulate_into(
+def simulate_into(
     engine, slug: str, timezone: str, days: int, seed: int, end: date | None, name=None
 ) -> None:  # type: ignore[no-untyped-def]
     from tqdm import tqdm
@@ -145,150 +160,5 @@ def _simulate_into(
 def simulate(args: argparse.Namespace) -> int:
     if args.days < 1:
         raise CliError("--days must be at least 1")
-    _simulate_into(_engine(), args.account, args.timezone, args.days, args.seed, args.end)
+    simulate_into(ready_engine(), args.account, args.timezone, args.days, args.seed, args.end)
     return 0
-
-
-def refresh(args: argparse.Namespace) -> int:
-    from pipelines.refresh import RefreshFailed, run_refresh
-
-    _engine()
-    try:
-        result = run_refresh(
-            full=args.full,
-            wait_seconds=args.wait,
-            say=lambda line: print(f"voxlink refresh: {line}", file=sys.stderr, flush=True),
-            watch=True,
-        )
-    except RefreshFailed as err:
-        raise CliError(str(err)) from None
-    except KeyboardInterrupt:
-        print(
-            "voxlink refresh: stopped, interrupted; the last good warehouse is still served", file=sys.stderr
-        )
-        return 130
-    print(result.summary())
-    return 0
-
-
-def check(args: argparse.Namespace) -> int:
-    from data_tests.check import WarehouseBusy, run_checks
-
-    try:
-        report = run_checks(data_docs=not args.no_docs)
-    except WarehouseBusy as err:
-        raise CliError(str(err)) from None
-    if not report.outcomes:
-        raise CliError("no warehouse to check yet: run `voxlink refresh` first")
-    for outcome in report.outcomes:
-        print(f"[{outcome.target}] {outcome.summary()}")
-    if report.data_docs:
-        print(f"Data Docs: {report.data_docs}")
-    if report.blocking:
-        print(f"{len(report.blocking)} suite(s) failed a blocking rule", file=sys.stderr)
-        return 1
-    return 0
-
-
-def export(args: argparse.Namespace) -> int:
-    from exports.export import export_file
-    from exports.render import write_csv
-    from exports.reports import REPORTS, ReportError, report_frame
-    from voxlink.warehouse import WarehouseMissing
-
-    if args.report not in REPORTS:
-        raise CliError(f"unknown report {args.report!r}; choose one of: {', '.join(sorted(REPORTS))}")
-    if args.end < args.start:
-        raise CliError(f"--end {args.end} is before --start {args.start}")
-    if args.format != "csv" and not args.out and sys.stdout.isatty():
-        raise CliError(
-            f"--format {args.format} writes a binary file: give --out PATH (or redirect the output)"
-        )
-    from operational.accounts import AccountError, get_account
-
-    try:
-        account = get_account(_engine(), args.account)
-        if args.format == "csv" and not args.out:
-            write_csv(report_frame(args.report, account.id, args.start, args.end), sys.stdout)
-            return 0
-        target = args.out or sys.stdout.buffer
-        rows = export_file(account.id, account.slug, account.timezone, args.report, args.start, args.end,
-                           args.format, target)  # fmt: skip
-    except (AccountError, ReportError, WarehouseMissing) as err:
-        raise CliError(str(err)) from None
-    if args.out:
-        print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)
-    return 0
-
-
-def app(args: argparse.Namespace) -> int:
-    port = args.port or get_settings().app_port
-    return supervise(lambda tree: _serve_app(tree, port))
-
-
-def _serve_app(tree: ProcessTree, port: int) -> int:
-    """Streamlit in a child process until it exits, or until the command is asked to stop (then it is stopped)."""
-    env = dict(os.environ, VOXLINK_HOME=str(get_settings().home_dir))
-    print(f"VoxLink Analytics is serving on http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app" / "streamlit_app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    return tree.start(command, cwd=REPO_ROOT, env=env).wait()
-
-
-def api(port: int, workers: int) -> int:
-    """uvicorn (its supervisor and ``workers`` worker processes) in a child process tree, stopped as a whole."""
-    _engine()  # start (if embedded) and migrate once, before the workers connect
-    print(f"VoxLink API on http://127.0.0.1:{port}  (OpenAPI at /docs; Ctrl+C to stop)", flush=True)
-    command = [
-        sys.executable, "-m", "uvicorn", "voxlink.api_app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log",
-        "--loop", "uvloop", "--http", "httptools", "--log-level", "warning",
-        # uvicorn would believe X-Forwarded-* from loopback; the app decides whom to believe (edge.py)
-        "--no-proxy-headers",
-        # open requests (a live stream) get this long to finish before the workers close them
-        "--timeout-graceful-shutdown", str(int(GRACE_SECONDS // 2)),
-    ]  # fmt: skip
-    return supervise(lambda tree: tree.start(command, cwd=REPO_ROOT).wait())
-
-
-def demo(args: argparse.Namespace) -> int:
-    # stoppable from the first step: a signal during the refresh stops its dbt parse too
-    return supervise(lambda tree: _demo(tree, args.days, serve=not args.no_serve))
-
-
-def _demo(tree: ProcessTree, days: int, *, serve: bool) -> int:
-    from pipelines.refresh import run_refresh
-
-    engine = _engine()
-    for seed, (slug, timezone, name) in enumerate(DEMO_ACCOUNTS, start=1):
-        # through each account's own local yesterday: the day its "yesterday" reports and daily e-mails show
-        _simulate_into(engine, slug, timezone, days, seed, None, name)
-    print(run_refresh().summary())
-    from app.demo_users import ensure_demo_users
-
-    print(
-        "Sign in to the app as:", *ensure_demo_users(engine, [slug for slug, _, _ in DEMO_ACCOUNTS]), sep="\n"
-    )
-    print(
-        "Report subscriptions (managers and admins) may e-mail any address in:", *_allow_demo_domains(engine)
-    )
-    if not serve:
-        return 0
-    from voxlink.background import start_demo_services
-
-    start_demo_services(tree)
-    return _serve_app(tree, get_settings().app_port)
-
-
-def _allow_demo_domains(engine) -> list[str]:  # type: ignore[no-untyped-def]
-    """Each demo account lets report e-mails go to ``<slug>.example`` (its users have no addresses)."""
-    from exports.recipients import add_allowed_domain
-    from operational.accounts import get_account
-
-    return [
-        add_allowed_domain(engine, get_account(engine, slug).id, f"{slug}.example")
-        for slug, _, _ in DEMO_ACCOUNTS
-    ]

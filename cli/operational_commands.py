@@ -1,4 +1,4 @@
-"""``voxlink users|apikeys|webhooks|api|dialer``: the operational core's tenants, keys, HTTP API and dialer."""
+"""``voxlink users|apikeys|webhooks|dialer``: the operational core's tenants, API keys, webhooks and dialer."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import getpass
 import random
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
-from voxlink.cli import CliError
-from voxlink.settings import get_settings
-
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+from cli.engine import ready_engine
+from cli.errors import CliError
+from cli.registry import Add
 
 
 def add_parsers(add: Add) -> None:
@@ -43,21 +41,11 @@ def add_parsers(add: Add) -> None:
     given.add_argument("--token", help="the auth token (visible in the process list and shell history; prefer "
                        "--token-stdin or the prompt, the default)")  # fmt: skip
 
-    api = add("api", api_command, "serve the HTTP API on loopback")
-    api.add_argument("--port", type=int)
-    api.add_argument("--workers", type=int, default=2)
-
     dialer = add("dialer", dialer_command, "run the dialer engine over running campaigns")
     dialer_sub = dialer.add_subparsers(dest="action", required=True)
     run = dialer_sub.add_parser("run", help="pace every running campaign through the simulated carrier")
     run.add_argument("--interval", type=float, default=5.0, help="seconds between pacing steps")
     run.add_argument("--once", action="store_true", help="one step, then exit")
-
-
-def _engine() -> Any:
-    from operational import database
-
-    return database.engine_for(database.prepare())
 
 
 def _account_id(engine: Any, slug: str) -> int:
@@ -72,7 +60,7 @@ def _account_id(engine: Any, slug: str) -> int:
 def users_command(args: argparse.Namespace) -> int:
     from operational.users import UserError, create_user
 
-    engine = _engine()
+    engine = ready_engine()
     account_id = _account_id(engine, args.account)
     password = args.password
     if password is None:
@@ -90,7 +78,7 @@ def users_command(args: argparse.Namespace) -> int:
 def apikeys_command(args: argparse.Namespace) -> int:
     from operational.keys import ApiKeyError, create_api_key, revoke_api_key
 
-    engine = _engine()
+    engine = ready_engine()
     if args.action == "create":
         key = create_api_key(engine, _account_id(engine, args.account), args.name, args.rate_limit)
         print(key.secret)
@@ -116,17 +104,11 @@ def webhooks_command(args: argparse.Namespace) -> int:
     else:
         token = getpass.getpass("Twilio auth token: ").strip()  # no echo
     try:
-        set_twilio_auth_token(_engine(), args.account, token or None)
+        set_twilio_auth_token(ready_engine(), args.account, token or None)
     except ValueError as err:  # AccountError, or a token too long to store encrypted
         raise CliError(str(err)) from None
     print(f"Twilio callbacks for {args.account} are checked against the new token")
     return 0
-
-
-def api_command(args: argparse.Namespace) -> int:
-    from voxlink.commands import api  # uvicorn in a supervised process tree, like the app
-
-    return api(args.port or get_settings().api_port, args.workers)
 
 
 def dialer_command(args: argparse.Namespace) -> int:
@@ -136,7 +118,7 @@ def dialer_command(args: argparse.Namespace) -> int:
     from operational.dialer.engine import tick
     from operational.models import Campaign
 
-    engine = _engine()
+    engine = ready_engine()
     carrier = SimulatedCarrier(random.Random())
     while True:
         with engine.connect() as conn:

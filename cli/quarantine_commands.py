@@ -7,12 +7,11 @@ latest refresh saved, and ``release``/``drop`` leave a request that the next ref
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
-from voxlink.cli import CliError
+from cli.errors import CliError
+from cli.registry import Add
 
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 TABLES = ("calls", "messages", "agent_status_events")  # the raw tables whose checks can quarantine rows
 
 HELP = """\

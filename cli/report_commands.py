@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import datetime, time
 from pathlib import Path
 
-from voxlink.cli import CliError
+from cli.engine import ready_engine
+from cli.errors import CliError
+from cli.registry import Add
 from voxlink.settings import get_settings
-
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
 def _local_time(value: str) -> time:
@@ -79,9 +78,8 @@ def add_parsers(add: Add) -> None:
 
 def subscriptions(args: argparse.Namespace) -> int:
     from operational.accounts import AccountError, get_account
-    from voxlink.commands import _engine
 
-    engine = _engine()
+    engine = ready_engine()
     if args.action == "deliver-due":
         return _deliver_due(engine, args.now)
     try:

@@ -7,12 +7,11 @@ database is down (as ``voxlink db status``); stale wins when both.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import UTC, datetime
 
+from cli.registry import Add
 from voxlink.settings import get_settings
 
-Add = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 STALE_EXIT, DATABASE_DOWN_EXIT = 2, 3
 
 

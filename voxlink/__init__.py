@@ -1,1 +1,1 @@
-"""VoxLink Analytics: settings and the command line that composes the product's parts."""
+"""VoxLink Analytics' shared base: settings, the served-warehouse reader, its freshness, owner-only files."""

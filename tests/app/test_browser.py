@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from app.formatting import counted
 from app.navigation import PAGES, visible_titles
+from cli.main import main
 from tests.app.browser import (
     TIMEOUT_MS,
     chromium,
@@ -34,7 +35,6 @@ from tests.app.browser import (
     wait_until_idle,
 )
 from tests.app.conftest import DEMO_PASSWORD, PASSWORD, Stack
-from voxlink.cli import main
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,12 @@ import polars as pl
 import pytest
 
 from app.downloads import csv_bytes, file_name, xlsx_bytes
-from exports.reports import REPORTS, report_frame
+from app.queries import reports
+from cli.main import main
+from exports.reports import REPORTS
+from tests.app.apptest import signed_in
 from tests.app.conftest import Stack
 from tests.app.fixture_events import NORTH_RANGE
-from voxlink.cli import main
 
 
 @pytest.mark.parametrize("report", sorted(REPORTS))
@@ -21,13 +23,31 @@ def test_csv_download_is_the_cli_export(
     app_env: Stack, report: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     start, end = NORTH_RANGE
-    frame = report_frame(
-        report, app_env.accounts["north"], date.fromisoformat(start), date.fromisoformat(end)
-    )
+    app = signed_in(
+        "north-admin"
+    )  # the default filters: north's 30 days ending 2025-03-12, no queue or agent
+    frame = reports.report(app.session_state["scope"], report)  # what the page shows and downloads
 
     capsys.readouterr()
     assert main(["export", report, "--account", "north", "--start", start, "--end", end]) == 0
     assert csv_bytes(frame).decode("utf-8") == capsys.readouterr().out
+
+
+def test_abandon_rate_download_holds_the_hand_computed_rows(app_env: Stack) -> None:
+    app = signed_in("north-admin")
+
+    text = csv_bytes(reports.report(app.session_state["scope"], "abandon-rate")).decode("utf-8")
+
+    # Mon sales N1-N4: 4 offered, N1 N2 answered (waits 10, 30), N3 short (3 s) and N4 abandoned, N1 within SL:
+    #   abandon rate (2 - 1) / (4 - 1), service level 1 / (2 + 2 - 1), ASA (10 + 30) / 2.
+    # Tue support N5 N6 (human 5 s, AI 8 s): both within SL, ASA 6.5. Wed support N7 voicemail, N8 answered 4 s.
+    assert text.splitlines() == [
+        "date,queue,offered,answered,abandoned,short_abandoned,abandon_rate,answered_within_sl,service_level,"
+        "asa_seconds",
+        "2025-03-10,sales,4,2,2,1,0.3333,1,0.3333,20.0",
+        "2025-03-11,support,2,2,0,0,0.0000,2,1.0000,6.5",
+        "2025-03-12,support,2,1,0,0,0.0000,1,1.0000,4.0",
+    ]
 
 
 def test_xlsx_download_holds_the_same_cells_and_never_a_formula() -> None:

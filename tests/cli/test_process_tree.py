@@ -26,13 +26,13 @@ STARTED_WITHIN = 180.0  # a loaded 2-core machine; Streamlit and the Dagster dae
 # The demo's serving part (after its refresh): the mail sink and the Dagster daemon beside the app.
 DEMO_SERVICES = """
 import sys
-from voxlink.background import start_demo_services
-from voxlink.commands import _serve_app
+from cli.background import start_demo_services
+from cli.serve_commands import serve_app
 from voxlink.files import owner_only
-from voxlink.process_tree import supervise
+from cli.process_tree import supervise
 
 owner_only()
-sys.exit(supervise(lambda tree: (start_demo_services(tree), _serve_app(tree, int(sys.argv[1])))[1]))
+sys.exit(supervise(lambda tree: (start_demo_services(tree), serve_app(tree, int(sys.argv[1])))[1]))
 """
 
 

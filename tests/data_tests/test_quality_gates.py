@@ -164,7 +164,7 @@ def test_clean_data_publishes_and_checks_are_cheap(clean: int) -> None:
 def test_check_command_validates_both_files_and_writes_data_docs(
     clean: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from voxlink.cli import main
+    from cli.main import main
 
     assert main(["check"]) == 0
     out = capsys.readouterr().out

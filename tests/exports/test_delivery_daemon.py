@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from cli.background import start_dagster_daemon, stop
+from cli.main import main
 from exports.recipients import add_allowed_domain
 from exports.schedule import Schedule
 from exports.subscriptions import create_subscription, delivery_log
 from tests.events_factory import CALLER, LINE, ev
 from tests.exports.conftest import SmtpServer
-from voxlink.background import start_dagster_daemon, stop
-from voxlink.cli import main
 from voxlink.settings import REPO_ROOT, get_settings
 
 pytestmark = pytest.mark.e2e

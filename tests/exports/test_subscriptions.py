@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from cli.main import main
 from exports.recipients import RecipientError, add_allowed_domain, remove_allowed_domain, set_user_email
 from exports.schedule import Schedule
 from exports.subscriptions import (
@@ -22,7 +23,6 @@ from exports.subscriptions import (
 from operational.accounts import create_account
 from operational.models import Base
 from operational.users import create_user
-from voxlink.cli import main
 
 DAILY = Schedule("daily", time(7, 0))
 

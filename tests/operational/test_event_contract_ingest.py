@@ -11,11 +11,11 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from cli.main import main
 from operational.accounts import create_account
 from operational.events import ValidEvent
 from operational.ingest import IngestReport, _store, ingest_events
 from tests.events_factory import CALLER, LINE, at, ev
-from voxlink.cli import main
 
 T0 = "2026-11-02 14:00:00"
 DAY = 86_400

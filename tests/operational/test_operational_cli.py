@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cli.main import main
 from operational.accounts import create_account
 from operational.api import create_app
 from operational.users import authenticate
-from voxlink.cli import main
 
 
 def test_users_keys_and_webhook_token(engine: sa.Engine, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -11,13 +11,13 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
+from cli.main import main
 from data_tests.suites import RAW_CALLS, RAW_MESSAGES
 from operational.accounts import create_account
 from operational.ingest import ingest_events
 from pipelines import quarantine
 from pipelines.quarantine_requests import apply_requests
 from tests.pipelines.test_quarantine_rules import extract_all, per_account, poison, traffic
-from voxlink.cli import main
 
 LOOKBACK = 100_000  # every refresh re-reads every row of these small tables, held ones included
 

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
+from cli.main import main
 from data_tests import store
 from operational.accounts import create_account
 from operational.ingest import ingest_events
@@ -18,7 +19,6 @@ from pipelines.refresh import run_refresh
 from tests.exports.conftest import SmtpServer
 from tests.pipelines.test_quarantine_rules import poison, traffic
 from voxlink import warehouse
-from voxlink.cli import main
 from voxlink.settings import get_settings
 
 YESTERDAY = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=1)

@@ -12,11 +12,11 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from cli.main import main
 from operational.accounts import create_account
 from pipelines.refresh import run_refresh
 from tests.events_factory import CALLER, LINE, ev
 from voxlink import warehouse
-from voxlink.cli import main
 from voxlink.settings import get_settings
 
 

@@ -158,7 +158,7 @@ def test_a_refresh_waiting_for_the_writer_slot_stops_on_a_signal(home: None, sig
     try:
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
         refresh = subprocess.Popen(
-            [sys.executable, "-m", "voxlink.cli", "refresh", "--wait", "600"],
+            [sys.executable, "-m", "cli.main", "refresh", "--wait", "600"],
             stderr=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT,
         )  # fmt: skip
         with dg.DagsterInstance.get() as instance:

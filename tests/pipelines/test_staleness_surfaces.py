@@ -9,14 +9,14 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cli.main import main
 from tests.pipelines.staleness_fixtures import publish_served
-from voxlink.cli import main
 from voxlink.settings import get_settings
 
 
 @pytest.fixture
 def api(engine: sa.Engine) -> Iterator[TestClient]:
-    from voxlink.api_app import create_app
+    from cli.api_app import create_app
 
     with TestClient(create_app(engine), raise_server_exceptions=False) as client:
         yield client

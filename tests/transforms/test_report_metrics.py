@@ -10,11 +10,11 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from cli.main import main
 from exports.reports import REPORTS
 from operational.accounts import create_account
 from pipelines.refresh import run_refresh
 from tests.transforms.metric_cases import END, EVENTS, EXPECTED, REFRESH_AT, START
-from voxlink.cli import main
 
 REFRESH = datetime.fromisoformat(REFRESH_AT)
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
+from cli.main import main
 from operational.accounts import create_account
-from voxlink.cli import main
 
 TOKEN = "fedcba9876543210fedcba9876543210"
 
