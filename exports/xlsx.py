@@ -10,7 +10,7 @@ Reports past :data:`LARGE_ROWS` rows go to the Rust writer in ``xlsx_large.py`` 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import polars as pl
 import xlsxwriter
@@ -20,20 +20,10 @@ from xlsxwriter.worksheet import Worksheet
 from exports.definitions import definition
 from exports.presentation import CHART_ROWS, CHARTS, ExportContext, column_kind
 from exports.render import needs_guard
+from exports.xlsx_layout import HEADER_STYLE, NUMBER_FORMATS, column_widths
 
 LARGE_ROWS = 50_000  # past this the pure-Python writer costs ~6 µs a cell: hand over to the Rust writer
 CONSTANT_MEMORY_ROWS = 5_000  # below this keep shared strings (smaller files); above, stream rows to disk
-WIDTH_SAMPLE = 2_000  # rows looked at to fit column widths
-
-HEADER_STYLE = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1, "valign": "top"}
-NUMBER_FORMATS = {
-    "date": "yyyy-mm-dd",
-    "count": "#,##0",
-    "rate": "0.00%",
-    "seconds": "[h]:mm:ss.0",
-    "text": "@",
-}
-WIDTH_LIMITS = (6, 60)
 
 
 def write_xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[bytes]) -> None:
@@ -54,22 +44,6 @@ def write_xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[byt
         write_definitions(workbook, context.report, frame)
     finally:
         workbook.close()
-
-
-def column_widths(frame: pl.DataFrame) -> list[float]:
-    """Widths that fit the header and the first rows' text, within sensible limits."""
-    sample = frame.head(WIDTH_SAMPLE)
-    widths = []
-    for column in frame.columns:
-        kind = column_kind(frame, column)
-        longest = len(column)
-        if kind == "text":
-            lengths = sample.get_column(column).str.len_chars()
-            longest = max(longest, cast(int, lengths.max() or 0) + 1)
-        else:
-            longest = max(longest, {"date": 10, "count": 9, "rate": 8, "seconds": 11}[kind])
-        widths.append(float(min(max(longest + 2, WIDTH_LIMITS[0]), WIDTH_LIMITS[1])))
-    return widths
 
 
 def _write_report(workbook: Workbook, sheet: Worksheet, frame: pl.DataFrame) -> None:

@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from exports.definitions import definition
 from exports.presentation import CHART_ROWS, CHARTS, ExportContext, column_kind
-from exports.xlsx import HEADER_STYLE, NUMBER_FORMATS, column_widths
+from exports.xlsx_layout import HEADER_STYLE, NUMBER_FORMATS, column_widths
 
 SLICE_ROWS = 50_000  # rows handed to the writer at once when the whole frame is already in memory
 
