@@ -1,0 +1,34 @@
+"""SQLAlchemy models of the operational store, one module per domain; importing this package registers every
+table on ``Base.metadata`` (what Alembic compares the migrations with)."""
+
+from operational.models.base import NAMING_CONVENTION, SECONDS, Base, change_seq
+from operational.models.dialer import DialerContact, DialerDecision, DncEntry, SmsConsent, SpeedDialEntry
+from operational.models.dimensions import Agent, Campaign, Queue
+from operational.models.ledger import AgentStatusEvent, Call, Event, Message
+from operational.models.subscriptions import AccountEmailDomain, ReportDelivery, ReportSubscription
+from operational.models.tenants import Account, ApiKey, User
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "SECONDS",
+    "Account",
+    "AccountEmailDomain",
+    "Agent",
+    "AgentStatusEvent",
+    "ApiKey",
+    "Base",
+    "Call",
+    "Campaign",
+    "DialerContact",
+    "DialerDecision",
+    "DncEntry",
+    "Event",
+    "Message",
+    "Queue",
+    "ReportDelivery",
+    "ReportSubscription",
+    "SmsConsent",
+    "SpeedDialEntry",
+    "User",
+    "change_seq",
+]
