@@ -7,6 +7,7 @@ on the table's keys. Re-reading a row is harmless: the merge replaces it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,7 +125,9 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
         )
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        # a failed write (a full disk) may already have ended the transaction: never hide why behind the rollback
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
     finally:
         con.unregister("_batch")

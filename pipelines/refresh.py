@@ -179,8 +179,12 @@ def _failure_text(failure) -> str:  # type: ignore[no-untyped-def]
     """One readable line from a failed step: dbt's own error lines when there are any."""
     if failure is None:
         return "refresh failed (no step failure recorded)"
-    message = failure.event_specific_data.error.message
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    error = failure.event_specific_data.error
+    # Dagster wraps what went wrong ("Error occurred while executing op …"): the innermost cause says why, in
+    # the words of whatever raised it (DuckDB, the operating system: "Read-only file system", "No space left…")
+    while (error.cause or error.context) is not None:
+        error = error.cause or error.context
+    lines = [line.strip() for line in error.message.splitlines() if line.strip()]
     if "Errors parsed from dbt logs:" in lines:
         lines = lines[lines.index("Errors parsed from dbt logs:") + 1 :]
     detail = "; ".join(dict.fromkeys(lines[:4]))
