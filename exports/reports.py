@@ -1,9 +1,9 @@
 """The eight report queries of the export contract, defined once for the exports, the app and any API.
 
 Each report sums the additive parts a published report mart keeps (counts, exact sums of seconds) over the
-requested local dates; ratios and averages are then taken once, from those sums, and rounded once, half away
-from zero, with exact integer arithmetic (rates to 4 places, seconds to 1). A zero denominator gives an
-empty value. The per-call metric logic itself lives in the dbt models; nothing here looks at single calls.
+requested local dates; ratios, averages and rounding are then the warehouse's metric functions over those sums
+(``abandon_rate(...)``, ``round_seconds(...)``: defined once in ``transforms/macros/metric_functions.sql``).
+The per-call metric logic lives in the dbt models too; nothing here looks at single calls or does arithmetic.
 """
 
 from __future__ import annotations
@@ -20,39 +20,6 @@ from voxlink import warehouse
 
 class ReportError(ValueError):
     """A report request that cannot be answered (unknown report, bad range)."""
-
-
-def micros(expr: str) -> str:
-    """An exact decimal number of seconds as whole microseconds."""
-    return f"cast(({expr}) * 1000000 as hugeint)"
-
-
-def rate(numerator: str, denominator: str) -> str:
-    """numerator / denominator of integers, rounded half away from zero to 4 places; empty if 0 / 0."""
-    num, den = f"cast({numerator} as hugeint)", f"cast({denominator} as hugeint)"
-    return (
-        f"case when {den} > 0 then cast((2 * {num} * 10000 + {den}) // (2 * {den}) as decimal(18, 0))"
-        f" * cast(0.0001 as decimal(18, 4)) end"
-    )
-
-
-def seconds_rate(numerator: str, denominator: str) -> str:
-    """A ratio of two exact sums of seconds (e.g. occupancy), rounded like :func:`rate`."""
-    return rate(micros(numerator), micros(denominator))
-
-
-def seconds(total: str) -> str:
-    """An exact sum of seconds rounded half away from zero to 1 place."""
-    return f"cast(round({total}, 1) as decimal(18, 1))"
-
-
-def average_seconds(total: str, count: str) -> str:
-    """total seconds / count, rounded half away from zero to 1 place; empty if count is 0."""
-    num, den = micros(total), f"cast({count} as hugeint)"
-    return (
-        f"case when {den} > 0 then cast((2 * {num} + {den} * 100000) // (2 * {den} * 100000) as decimal(18, 0))"
-        f" * cast(0.1 as decimal(18, 1)) end"
-    )
 
 
 IN_RANGE = "account_id = $account_id and date between $start and $end"
@@ -109,10 +76,10 @@ _SPECS = (
             group by date, queue_name
         )
         select date, queue, offered, answered, abandoned, short_abandoned,
-               {rate("abandoned - short_abandoned", "offered - short_abandoned")} as abandon_rate,
+               abandon_rate(abandoned, short_abandoned, offered) as abandon_rate,
                answered_within_sl,
-               {rate("answered_within_sl", "answered + abandoned - short_abandoned")} as service_level,
-               {average_seconds("answered_wait_seconds", "answered")} as asa_seconds
+               service_level(answered_within_sl, answered, abandoned, short_abandoned) as service_level,
+               asa_seconds(answered_wait_seconds, answered) as asa_seconds
         from parts
         where offered > 0
         order by date, queue
@@ -146,8 +113,8 @@ _SPECS = (
             group by date, campaign_name, agent_name
         )
         select date, campaign, agent, attempts, human_answered, machine_answered, no_answer, busy, failed,
-               {rate("human_answered", "attempts")} as connect_rate,
-               {seconds("talk_seconds")} as talk_seconds
+               connect_rate(human_answered, attempts) as connect_rate,
+               round_seconds(talk_seconds) as talk_seconds
         from parts
         where attempts > 0
         order by date, campaign, agent
@@ -166,7 +133,7 @@ _SPECS = (
             group by date, disposition
         )
         select date, disposition, calls,
-               {rate("calls", "sum(calls) over (partition by date)")} as share
+               disposition_share(calls, sum(calls) over (partition by date)) as share
         from parts
         where calls > 0
         order by date, disposition
@@ -197,12 +164,12 @@ _SPECS = (
             group by date, agent_name
         )
         select date, agent,
-               {seconds("available")} as available_seconds,
-               {seconds("busy")} as busy_seconds,
-               {seconds("acw")} as after_call_work_seconds,
-               {seconds("brk")} as break_seconds,
-               {seconds("logged_in")} as logged_in_seconds,
-               {seconds_rate("busy + acw", "available + busy + acw")} as occupancy
+               round_seconds(available) as available_seconds,
+               round_seconds(busy) as busy_seconds,
+               round_seconds(acw) as after_call_work_seconds,
+               round_seconds(brk) as break_seconds,
+               round_seconds(logged_in) as logged_in_seconds,
+               occupancy(available, busy, acw) as occupancy
         from parts
         where logged_in > 0
         order by date, agent
@@ -222,10 +189,10 @@ _SPECS = (
             group by agent_name
         )
         select rank() over (order by handled desc) as rank, agent, handled,
-               {seconds("talk_seconds")} as talk_seconds,
-               {average_seconds("handle_seconds", "handled")} as aht_seconds,
+               round_seconds(talk_seconds) as talk_seconds,
+               aht_seconds(handle_seconds, handled) as aht_seconds,
                conversions,
-               {rate("conversions", "handled")} as conversion_rate
+               conversion_rate(conversions, handled) as conversion_rate
         from parts
         where handled > 0
         order by rank, agent
@@ -260,7 +227,7 @@ _SPECS = (
             group by date, direction, channel
         )
         select date, direction, channel, messages, segments, media, delivered, undelivered, failed,
-               {rate("delivered", "delivered + undelivered + failed")} as delivery_rate,
+               delivery_rate(delivered, undelivered, failed) as delivery_rate,
                opt_outs
         from parts
         where messages > 0
@@ -296,10 +263,8 @@ _SPECS = (
             group by campaign_name, date
         )
         select campaign_name as campaign, "window", window_end, human_answered, drops,
-               """
-        + rate("drops", "human_answered")
-        + """ as drop_rate,
-               case when drops * 100 <= human_answered * 3 then 'true' else 'false' end as compliant
+               drop_rate(drops, human_answered) as drop_rate,
+               cast(is_drop_compliant(drops, human_answered) as varchar) as compliant
         from windows
         where human_answered > 0
         order by campaign, "window", window_end

@@ -1,4 +1,4 @@
-"""Atomic publish: copy the built marts into a new file and ``os.replace`` it over the served one."""
+"""Atomic publish: copy the built marts and metric functions into a new file and ``os.replace`` it over the served one."""
 
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
@@ -71,6 +71,7 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
                 con.execute(f"create or replace table main.{name} as select * from built.main.{name}")
         for name in served_tables - set(tables):
             con.execute(f"drop table main.{name}")
+        _copy_metric_functions(con)
         record_tested_through(con)
         con.execute("detach built")
         con.execute(
@@ -87,6 +88,30 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
     return PublishResult(
         version, tuple(tables), time.perf_counter() - started, served.stat().st_size, tuple(updated)
     )
+
+
+def _macros(con: duckdb.DuckDBPyConnection, catalog: str | None) -> dict[str, tuple[list[str], str]]:
+    """The user-defined scalar macros of ``catalog``'s main schema: name → (parameters, definition)."""
+    rows = con.execute(
+        "select function_name, parameters, macro_definition from duckdb_functions() "
+        "where database_name = coalesce(?, current_database()) and schema_name = 'main' "
+        "and function_type = 'macro' and not internal",
+        [catalog],
+    ).fetchall()
+    return {name: (list(params), definition) for name, params, definition in rows}
+
+
+def _copy_metric_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """Recreate the working file's metric macros (dbt's ``create_metric_functions``) in the served one.
+
+    Read back from ``duckdb_functions()`` rather than restated here, so the dbt project stays their only
+    definition; a macro dbt no longer creates is dropped, as a dropped table is.
+    """
+    built = _macros(con, "built")
+    for name, (params, definition) in built.items():
+        con.execute(f"create or replace macro main.{name}({', '.join(params)}) as {definition}")
+    for name in _macros(con, SELF).keys() - built.keys():
+        con.execute(f"drop macro main.{name}")
 
 
 def _base_tables(con: duckdb.DuckDBPyConnection, catalog: str | None) -> list[str]:

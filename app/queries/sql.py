@@ -1,7 +1,7 @@
-"""SQL fragments the app's queries share: optional filters, and the exports' own rounding of ratios.
+"""SQL fragments the app's queries share: the range and optional filters.
 
-Ratios are taken from summed parts with ``exports.reports``' helpers, so a tile rounds exactly as the export
-of the same report does (half away from zero, rates to 4 places, seconds to 1).
+Ratios and rounding are not here: queries call the warehouse's metric functions (``abandon_rate(...)``,
+``round_seconds(...)``, defined once in ``transforms/macros/metric_functions.sql``), as the exports do.
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from exports.reports import average_seconds, rate, seconds, seconds_rate
-
-__all__ = ["average_seconds", "optional", "range_params", "rate", "seconds", "seconds_rate", "IN_RANGE"]
+__all__ = ["optional", "range_params", "IN_RANGE"]
 
 IN_RANGE = "account_id = $account_id and date between $start and $end"
 

@@ -1,8 +1,9 @@
 """KPI tiles and series: a report mart's additive parts summed over the range (or per day, queue, …), ratios last.
 
 Each family names the report mart it reads, its additive parts and the catalogue ratios taken from their sums
-with the exports' rounding (``app.queries.sql``). Nothing here looks at single calls: the per-call metric
-logic is the dbt models'.
+by the warehouse's metric functions (``abandon_rate(...)``, ``round_seconds(...)``: defined once in
+``transforms/macros/metric_functions.sql``, the very calls the exports make). Nothing here does arithmetic or
+looks at single calls: the per-call metric logic is the dbt models'.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import streamlit as st
 from app.access import REPORT_ROLES as _REPORT_ROLES
 from app.access import NotPermitted, require_role
 from app.queries import CACHE_TTL
-from app.queries.sql import average_seconds, optional, rate, seconds, seconds_rate
+from app.queries.sql import optional
 from app.scope import Scope
 from voxlink import warehouse
 
@@ -27,7 +28,7 @@ class Family:
     table: str
     counts: tuple[str, ...]  # summed as whole numbers
     durations: tuple[str, ...]  # exact sums of seconds, shown rounded to 0.1 s
-    ratios: dict[str, str]  # name → SQL over the summed parts
+    ratios: dict[str, str]  # name → a metric function's call over the summed parts
     filters: dict[str, str] = field(default_factory=dict)  # shared filter → column
     # the column an agent-role viewer is restricted to; None: no agent figures here, agents are refused
     agent_column: str | None = None
@@ -38,9 +39,9 @@ INBOUND = Family(
     counts=("offered", "answered", "abandoned", "short_abandoned", "answered_within_sl"),
     durations=("answered_wait_seconds",),
     ratios={
-        "abandon_rate": rate("abandoned - short_abandoned", "offered - short_abandoned"),
-        "service_level": rate("answered_within_sl", "answered + abandoned - short_abandoned"),
-        "asa_seconds": average_seconds("answered_wait_seconds", "answered"),
+        "abandon_rate": "abandon_rate(abandoned, short_abandoned, offered)",
+        "service_level": "service_level(answered_within_sl, answered, abandoned, short_abandoned)",
+        "asa_seconds": "asa_seconds(answered_wait_seconds, answered)",
     },
     filters={"queue": "queue_name"},
 )
@@ -49,7 +50,7 @@ INTERVALS = Family(
     table="rpt_abandon_rate_interval",
     counts=(*INBOUND.counts, "handled"),
     durations=(*INBOUND.durations, "handle_seconds"),
-    ratios={**INBOUND.ratios, "aht_seconds": average_seconds("handle_seconds", "handled")},
+    ratios={**INBOUND.ratios, "aht_seconds": "aht_seconds(handle_seconds, handled)"},
     filters=INBOUND.filters,
 )
 AGENTS = Family(
@@ -57,8 +58,8 @@ AGENTS = Family(
     counts=("handled", "conversions"),
     durations=("talk_seconds", "handle_seconds"),
     ratios={
-        "aht_seconds": average_seconds("handle_seconds", "handled"),
-        "conversion_rate": rate("conversions", "handled"),
+        "aht_seconds": "aht_seconds(handle_seconds, handled)",
+        "conversion_rate": "conversion_rate(conversions, handled)",
     },
     filters={"agent": "agent_name"},
     agent_column="agent_name",
@@ -67,7 +68,7 @@ OUTBOUND = Family(
     table="rpt_outgoing_calls_daily",
     counts=("attempts", "human_answered", "machine_answered", "no_answer", "busy", "failed"),
     durations=("talk_seconds",),
-    ratios={"connect_rate": rate("human_answered", "attempts")},
+    ratios={"connect_rate": "connect_rate(human_answered, attempts)"},
     filters={"campaign": "campaign_name", "agent": "agent_name"},
     agent_column="agent_name",
 )
@@ -75,20 +76,20 @@ DIALER = Family(
     table="rpt_dialer_daily",
     counts=("human_answered", "drops"),
     durations=(),
-    ratios={"drop_rate": rate("drops", "human_answered")},
+    ratios={"drop_rate": "drop_rate(drops, human_answered)"},
     filters={"campaign": "campaign_name"},
 )
 MESSAGES = Family(
     table="rpt_messages_daily",
     counts=("messages", "segments", "media", "delivered", "undelivered", "failed", "opt_outs"),
     durations=(),
-    ratios={"delivery_rate": rate("delivered", "delivered + undelivered + failed")},
+    ratios={"delivery_rate": "delivery_rate(delivered, undelivered, failed)"},
 )
 DISPOSITIONS = Family(
     table="rpt_dispositions_daily",
     counts=("calls",),
     durations=(),
-    ratios={"share": rate("calls", "sum(calls) over ()")},
+    ratios={"share": "disposition_share(calls, sum(calls) over ())"},
 )
 STATUS = Family(
     table="rpt_user_status_daily",
@@ -100,12 +101,7 @@ STATUS = Family(
         "break_seconds",
         "logged_in_seconds",
     ),
-    ratios={
-        "occupancy": seconds_rate(
-            "busy_seconds + after_call_work_seconds",
-            "available_seconds + busy_seconds + after_call_work_seconds",
-        )
-    },
+    ratios={"occupancy": "occupancy(available_seconds, busy_seconds, after_call_work_seconds)"},
     filters={"agent": "agent_name"},
     agent_column="agent_name",
 )
@@ -131,7 +127,7 @@ def build_sql(family: Family, keys: tuple[str, ...]) -> str:
     where = ["account_id = $account_id", "date between $start and $end"]
     where += [optional(column, name) for name, column in family.filters.items()]
     group = f"group by {', '.join(KEYS[key] for key in keys)}" if keys else ""
-    shown = [*keys, *family.counts, *(f"{seconds(d)} as {d}" for d in family.durations)]
+    shown = [*keys, *family.counts, *(f"round_seconds({d}) as {d}" for d in family.durations)]
     shown += [f"{sql} as {name}" for name, sql in family.ratios.items()]
     order = f"order by {', '.join(keys)}" if keys else ""
     return f"""

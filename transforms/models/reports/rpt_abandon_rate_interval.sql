@@ -26,7 +26,7 @@ final as (
         {{ count_if('is_short_abandoned') }} as short_abandoned,
         {{ count_if('is_answered_within_sl') }} as answered_within_sl,
         sum(case when is_answered then wait_seconds else 0 end) as answered_wait_seconds,
-        sum(case when is_handled then talk_seconds + hold_seconds + wrap_seconds else 0 end) as handle_seconds,
+        sum(case when is_handled then {{ handle_seconds() }} else 0 end) as handle_seconds,
         {{ count_if('is_handled') }} as handled,
         max(_loaded_at) as _loaded_at
     from inbound

@@ -21,7 +21,7 @@ final as (
         agent_name,
         count(*) as handled,
         sum(talk_seconds) as talk_seconds,
-        sum(talk_seconds + hold_seconds + wrap_seconds) as handle_seconds,
+        sum({{ handle_seconds() }}) as handle_seconds,
         {{ count_if('is_conversion') }} as conversions,
         max(_loaded_at) as _loaded_at
     from handled
