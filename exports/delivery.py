@@ -28,12 +28,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from exports.export import build_report
-from exports.mail import Attachment, PartiallyRefused, SendFailed, SmtpConfig, build_message, send
 from exports.recipients import refused
 from exports.reports import REPORTS
 from exports.schedule import Schedule, latest_firing, period_end_instant, period_for
 from operational.models import Account, ReportDelivery, ReportSubscription
 from voxlink import warehouse
+from voxlink.mail import Attachment, PartiallyRefused, SendFailed, SmtpConfig, build_message, send
 
 OPEN = ("pending", "retry", "held")
 

@@ -47,7 +47,7 @@ def notify_admins(engine: Engine) -> list[str]:
 
     Best effort: an unreachable mail server is logged, never raised — the refresh failure itself is the news.
     """
-    from exports.mail import SendFailed, SmtpConfig, send
+    from voxlink.mail import SendFailed, SmtpConfig, send
 
     text = failure_text()
     recipients = admin_addresses(engine)
@@ -94,7 +94,7 @@ def notify_quarantined(engine: Engine, entries: list[dict[str, Any]]) -> list[in
     An account without an admin address counts as handled (the Data Health page still shows it); one whose
     e-mail could not be sent does not, so the next refresh tries again.
     """
-    from exports.mail import SendFailed, SmtpConfig, send
+    from voxlink.mail import SendFailed, SmtpConfig, send
 
     handled = []
     config = SmtpConfig.from_settings()

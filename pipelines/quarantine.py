@@ -23,7 +23,7 @@ import duckdb
 from data_tests import store
 from data_tests.runner import EVERYTHING, RuleOutcome, SuiteOutcome, run_suite
 from data_tests.suites import RAW_SUITES, Suite
-from pipelines import extract_tables  # (a module: extract_tables imports this one too)
+from pipelines.raw_tables import RAW_TABLES
 
 SCHEMA = "raw_quarantine"
 LOG = f"{SCHEMA}._log"
@@ -53,12 +53,12 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
 
 
 def _match(left: str, right: str, table: str) -> str:
-    return " and ".join(f"{left}.{k} = {right}.{k}" for k in extract_tables.RAW_TABLES[table].keys)
+    return " and ".join(f"{left}.{k} = {right}.{k}" for k in RAW_TABLES[table].keys)
 
 
 def ensure(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Create the quarantine tables of ``table`` (shaped like ``raw.<table>``, which must exist) and the log."""
-    keys = ", ".join(extract_tables.RAW_TABLES[table].keys)
+    keys = ", ".join(RAW_TABLES[table].keys)
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(f"create table if not exists {SCHEMA}.{table} as select * from raw.{table} limit 0")
     con.execute(
@@ -74,7 +74,7 @@ def ensure(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 def known_versions(con: duckdb.DuckDBPyConnection, table: str, low: int) -> list[str]:
     """Queries of the (keys, change_seq) held or dropped past ``low``: the extract skips them like raw's own."""
-    keys = ", ".join(extract_tables.RAW_TABLES[table].keys)
+    keys = ", ".join(RAW_TABLES[table].keys)
     return [
         f"select {keys}, change_seq from {SCHEMA}.{name} where change_seq > {low}"
         for name in (table, f"{table}__dropped")
@@ -102,7 +102,7 @@ def check_raw(
     return the outcome of the suite run again on the rest (``quarantined`` names them). If the rest still fails,
     nothing is held and the first outcome is returned: the check blocks as before."""
     table = suite.asset[-1]
-    keys = extract_tables.RAW_TABLES[table].keys
+    keys = RAW_TABLES[table].keys
     outcome = run_suite(con, suite, refresh_at, "working", loaded_after=loaded_after, key_columns=keys)
     failures = attribution(outcome)
     if failures is None:
@@ -205,7 +205,7 @@ def drop(con: duckdb.DuckDBPyConnection, table: str, account_id: int) -> int:
     """Discard an account's held rows of ``table``; they stay out until they change in PostgreSQL."""
     if not _exists(con, SCHEMA, table):
         return 0
-    keys = ", ".join(extract_tables.RAW_TABLES[table].keys)
+    keys = ", ".join(RAW_TABLES[table].keys)
     where = f"from {SCHEMA}.{table} where account_id = $account"
     con.execute(
         f"insert into {SCHEMA}.{table}__dropped select {keys}, change_seq {where}", {"account": account_id}

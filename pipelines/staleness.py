@@ -61,7 +61,7 @@ def notify_if_stale(
 
     Best effort per account: an unreachable mail server leaves that account untold, so a later tick retries.
     """
-    from exports.mail import PartiallyRefused, SendFailed, SmtpConfig, send
+    from voxlink.mail import PartiallyRefused, SendFailed, SmtpConfig, send
 
     path = path or notices_path()
     if freshness.state is State.FRESH:

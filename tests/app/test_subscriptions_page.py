@@ -16,7 +16,6 @@ from app import report_subscriptions as subs
 from app.access import NotPermitted, Viewer
 from app.navigation import visible_titles
 from exports.delivery import DataHealth, deliver_due
-from exports.mail import SmtpConfig
 from exports.recipients import add_allowed_domain
 from exports.schedule import Schedule
 from exports.subscriptions import create_subscription
@@ -25,6 +24,7 @@ from operational.models import ReportSubscription
 from tests.app.apptest import all_text, open_page, signed_in, table
 from tests.app.conftest import Stack
 from tests.exports.conftest import SmtpServer
+from voxlink.mail import SmtpConfig
 
 PAGE = "subscriptions"
 TITLE = "Report subscriptions"

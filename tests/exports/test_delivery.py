@@ -24,13 +24,13 @@ from pypdf import PdfReader
 
 from cli.main import main
 from exports.delivery import DataHealth, DeliveryPolicy, current_health, deliver_due
-from exports.mail import SmtpConfig
 from exports.recipients import add_allowed_domain
 from exports.render import inert
 from exports.schedule import Schedule
 from exports.subscriptions import create_subscription, delivery_log
 from operational.models import ReportDelivery, ReportSubscription
 from tests.exports.conftest import FORMULA_AGENTS, SmtpServer
+from voxlink.mail import SmtpConfig
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FIRED = datetime(2026, 11, 3, 12, 5, tzinfo=UTC)  # five minutes after the 07:00 EST firing

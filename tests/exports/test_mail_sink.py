@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from exports.mail import Attachment, SmtpConfig, build_message, send
 from exports.mail_sink import start_sink
 from tests.exports.conftest import free_port
+from voxlink.mail import Attachment, SmtpConfig, build_message, send
 
 
 def test_the_sink_keeps_each_email_with_its_attachment(

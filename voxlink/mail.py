@@ -1,4 +1,5 @@
-"""Report e-mails over SMTP (plain, STARTTLS or implicit TLS, optional login), from the product settings."""
+"""E-mail over SMTP (plain, STARTTLS or implicit TLS, optional login), from the product settings: report
+deliveries and the pipeline's alerts both send through it."""
 
 from __future__ import annotations
 
