@@ -1,1 +1,1 @@
-"""VoxLink Analytics' shared base: settings, the served-warehouse reader, its freshness, owner-only files."""
+"""VoxLink Analytics' shared base: settings, the served-warehouse reader and its freshness, owner-only files, SMTP."""
