@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from app import drilldown, url_state
 from app.components import charts
 from app.formulas import help_for
 from app.layout import filters_note, plot, table
-from app.queries.reports import applied_filters, report
+from app.queries import leaderboard
+from app.queries.reports import applied_filters
 from app.scope import current_scope
 
 REPORT = "leaderboard"
-# metric → (label, whether lower is better)
+# metric → label (the order each ranks in is app/queries/leaderboard.py's)
 METRICS = {
-    "handled": ("Handled calls", False),
-    "conversions": ("Conversions", False),
-    "conversion_rate": ("Conversion rate", False),
-    "talk_seconds": ("Talk time (s)", False),
-    "aht_seconds": ("AHT (s)", True),
+    "handled": "Handled calls",
+    "conversions": "Conversions",
+    "conversion_rate": "Conversion rate",
+    "talk_seconds": "Talk time (s)",
+    "aht_seconds": "AHT (s)",
 }
 
 scope = current_scope()
@@ -29,23 +29,16 @@ st.caption(help_for("leaderboard_rank") + " Agents with at least one handled cal
 
 url_state.seed("metric", "leaderboard_metric", url_state.choice(list(METRICS)), default="handled")
 metric: str = st.segmented_control(  # type: ignore[assignment]  # required=True: never None
-    "Rank by", list(METRICS), required=True, format_func=lambda m: METRICS[m][0], key="leaderboard_metric"
+    "Rank by", list(METRICS), required=True, format_func=lambda m: METRICS[m], key="leaderboard_metric"
 )
 url_state.publish("metric", None if metric == "handled" else metric)
-label, lower_is_better = METRICS[metric]
+label = METRICS[metric]
 
-rows = report(scope, REPORT)  # the export: ranked by handled
+rows = leaderboard.ranked(scope, metric)  # the export's rows, ranked in the warehouse by the chosen metric
 if rows.is_empty():
     st.info("No handled calls in this period.")
     st.stop()
-if metric != "handled":  # the same rows, re-ranked by the chosen metric with competition ranking
-    rows = rows.with_columns(
-        pl.col(metric)
-        .cast(pl.Float64)
-        .rank(method="min", descending=not lower_is_better)
-        .cast(pl.Int64)
-        .alias("rank")
-    ).sort("rank", "agent")
+
 st.caption(f"{label}: {help_for(metric)}")
 plot(charts.ranked_bars(rows, "agent", metric, label))
 
