@@ -22,6 +22,7 @@ import pytest
 from exports import reports
 from exports.export import _handed_over
 from exports.reports import ReportSpec, report_chunks, report_frame
+from tests.metric_functions import hook_sql
 from voxlink import warehouse
 from voxlink.settings import get_settings
 
@@ -35,7 +36,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("xlsx-streaming")
     path = home / "warehouse" / "served.duckdb"
     path.parent.mkdir(parents=True)
+    functions = hook_sql(home / "scratch.duckdb", home / "target")  # the metric macros a publish carries
     with duckdb.connect(str(path)) as con:
+        con.execute(functions)
         con.execute(
             f"""
             create table rpt_abandon_rate_daily as

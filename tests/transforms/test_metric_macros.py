@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,37 +9,13 @@ import duckdb
 import pytest
 
 from pipelines.publish import publish
-from voxlink.settings import REPO_ROOT
+from tests.metric_functions import hook_sql
 
 RATIO_FUNCTIONS = {
     "abandon_rate", "service_level", "asa_seconds", "aht_seconds", "conversion_rate", "connect_rate", "drop_rate",
     "is_drop_compliant", "delivery_rate", "disposition_share", "occupancy", "round_rate", "round_seconds",
     "round_average_seconds",
 }  # fmt: skip
-
-
-def hook_sql(working: Path, target: Path) -> str:
-    """The SQL of dbt's on-run-start hook (``create_metric_functions``) as dbt renders it for DuckDB."""
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "compile",
-            "--quiet",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-            "--inline",
-            "{{ create_metric_functions() }}",
-        ],  # fmt: skip
-        cwd=REPO_ROOT / "transforms",
-        env=dict(os.environ, VOXLINK_WORKING_DB=str(working)),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
