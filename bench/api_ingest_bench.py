@@ -15,34 +15,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 
 import orjson
+from local_api import free_port, wait_ready
 from throwaway import throwaway_database
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(port: int, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the API did not become ready")
 
 
 def _post_all(port: int, key: str, bodies: list[bytes], counts: list[int]) -> None:
@@ -117,7 +97,7 @@ def main() -> int:
         jsonl_account = create_account(engine, "jsonl", "America/New_York")
         baseline = ingest_events(engine, jsonl_account.id, read_jsonl(path))
 
-        port = _free_port()
+        port = free_port()
         env = dict(os.environ, VOXLINK_DATABASE_URL=url)
         command = [
             sys.executable, "-m", "uvicorn", "operational.api.app:create_app", "--factory", "--host", "127.0.0.1",
@@ -127,7 +107,7 @@ def main() -> int:
         api_log = (home / "api.log").open("wb")  # the API logs a line per request
         server = subprocess.Popen(command, env=env, stderr=api_log)
         try:
-            _wait_ready(port)
+            wait_ready(port)
             seconds, stored, other = _run_clients(port, streams)
             assert (stored, other) == (total, 0), (stored, other, total)
             http_rate = total / seconds

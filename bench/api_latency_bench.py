@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from local_api import free_port, wait_ready
 from throwaway import throwaway_database
 from twilio.request_validator import RequestValidator
 
@@ -56,26 +56,6 @@ class ClientState:
     entry: int
     round: int = 0
     created: int = 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(port: int, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the API did not become ready")
 
 
 def _phone(state: ClientState, slot: int) -> str:
@@ -218,7 +198,7 @@ def main() -> int:
 
     with throwaway_database("voxlink-latbench-") as (home, url):
         key, ids = _seed(url, args.clients, args.days)
-        port = _free_port()
+        port = free_port()
         voxlink = str(Path(sys.executable).with_name("voxlink"))
         env = dict(os.environ, VOXLINK_DATABASE_URL=url)
         api_log = (home / "api.log").open("wb")  # the API logs a line per request
@@ -227,7 +207,7 @@ def main() -> int:
         timings: dict[str, list[float]] = {label: [] for label, _ in ROUTES}
         errors: list[str] = []
         try:
-            _wait_ready(port)
+            wait_ready(port)
             states = [ClientState(n, key, port, *ids[n]) for n in range(args.clients)]
             threads = [threading.Thread(target=_client, args=(state, args.rounds, timings, errors))
                        for state in states]  # fmt: skip

@@ -1,7 +1,7 @@
-"""Write the app's help, the exports' Definitions and docs/metrics.md's catalogue table from metrics.yml.
+"""Write the catalogue module (voxlink/catalogue.py) and docs/metrics.md's catalogue table from metrics.yml.
 
-The catalogue is described once, in ``transforms/catalogue/metrics.yml``; the three readers get checked-in
-copies so the app and the exports need no YAML at run time. ``--check`` rewrites nothing and exits 1 naming
+The catalogue is described once, in ``transforms/catalogue/metrics.yml``; the app's help and the exports'
+Definitions read one checked-in module generated from it, so they need no YAML at run time. ``--check`` rewrites nothing and exits 1 naming
 every stale file (tests/transforms/test_catalogue.py runs it).
 """
 
@@ -40,12 +40,16 @@ def texts(catalogue: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def formulas_module(catalogue: dict[str, Any]) -> str:
+def catalogue_module(catalogue: dict[str, Any]) -> str:
     entries = "\n".join(f"    {name!r}: {text!r}," for name, text in texts(catalogue).items())
-    return f'''"""The metric catalogue as help text: what every tile shows beside its number (DESIGN.md, docs/metrics.md).
+    overrides = "\n".join(
+        f"    ({e['report']!r}, {e['column']!r}): {e['description']!r}," for e in catalogue["by_report"]
+    )
+    return f'''"""The metric catalogue: what every number and report column means, for the app's help
+(app/formulas.py), the XLSX Definitions sheet and the PDF's notes (exports/definitions.py).
 
-Vendors disagree on abandon rate and service level, so the app states the product's own formula wherever the
-number appears. The numbers are computed in the dbt models; these strings only describe them.
+The numbers are computed in the dbt models; these strings only describe them. A column whose meaning differs
+between reports has an entry keyed by (report, column) that wins over the plain one.
 """
 
 {_BANNER}
@@ -54,33 +58,7 @@ from __future__ import annotations
 # fmt: off
 RANGE_NOTE = {catalogue["range_note"]!r}
 
-HELP: dict[str, str] = {{
-{entries}
-}}
-# fmt: on
-
-
-def help_for(metric: str) -> str:
-    """The catalogue text for ``metric`` (a KeyError names a metric the catalogue forgot)."""
-    return HELP[metric]
-'''
-
-
-def definitions_module(catalogue: dict[str, Any]) -> str:
-    entries = "\n".join(f"    {name!r}: {text!r}," for name, text in texts(catalogue).items())
-    overrides = "\n".join(
-        f"    ({e['report']!r}, {e['column']!r}): {e['description']!r}," for e in catalogue["by_report"]
-    )
-    return f'''"""The metric catalogue entries behind each report column, for the "Definitions" sheet and the PDF's notes.
-
-A column whose meaning differs between reports has an entry keyed by (report, column) that wins over the plain one.
-"""
-
-{_BANNER}
-from __future__ import annotations
-
-# fmt: off
-COLUMNS: dict[str, str] = {{
+TEXTS: dict[str, str] = {{
 {entries}
 }}
 
@@ -88,10 +66,6 @@ BY_REPORT: dict[tuple[str, str], str] = {{
 {overrides}
 }}
 # fmt: on
-
-
-def definition(report: str, column: str) -> str:
-    return BY_REPORT.get((report, column)) or COLUMNS.get(column, "")
 '''
 
 
@@ -120,8 +94,7 @@ def outputs(root: Path = ROOT, source: Path = SOURCE) -> dict[Path, str]:
     catalogue = load(source)
     docs = root / "docs" / "metrics.md"
     return {
-        root / "app" / "formulas.py": formulas_module(catalogue),
-        root / "exports" / "definitions.py": definitions_module(catalogue),
+        root / "voxlink" / "catalogue.py": catalogue_module(catalogue),
         docs: docs_page(docs.read_text(encoding="utf-8"), catalogue),
     }
 
