@@ -42,7 +42,12 @@ def build_warehouse(served: Path, rows: int) -> tuple[date, date]:
 
     days = max(rows // QUEUES, 1)
     served.parent.mkdir(parents=True, exist_ok=True)
+    from pipelines.metric_functions import metric_functions_sql
+
+    functions = metric_functions_sql(served.with_name("scratch.duckdb"), served.parent / "target")
     with duckdb.connect(str(served)) as con:
+        # the report query calls the warehouse's metric functions, as a publish leaves them
+        con.execute(functions)
         con.execute(
             f"""
             create table rpt_abandon_rate_daily as

@@ -22,7 +22,7 @@ import pytest
 from exports import reports
 from exports.export import _handed_over
 from exports.reports import ReportSpec, report_chunks, report_frame
-from tests.metric_functions import hook_sql
+from pipelines.metric_functions import metric_functions_sql as hook_sql
 from voxlink import warehouse
 from voxlink.settings import get_settings
 

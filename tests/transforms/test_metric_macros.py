@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.metric_functions import metric_functions_sql as hook_sql
 from pipelines.publish import publish
-from tests.metric_functions import hook_sql
 
 RATIO_FUNCTIONS = {
     "abandon_rate", "service_level", "asa_seconds", "aht_seconds", "conversion_rate", "connect_rate", "drop_rate",
