@@ -78,9 +78,14 @@ def page_reads(scope: Scope) -> list[Callable[[], object]]:
         partial(agent_status.current, scope),
         # Call status; Abandon rate & service level
         partial(report, scope, "call-status"),
+        *(partial(t.by, scope, t.CALL_STATUS, *keys) for keys in ((), ("status",), ("date", "status"))),
         partial(t.by, scope, t.INBOUND, "queue"),
         partial(report, scope, "abandon-rate"),
         partial(intervals.by_weekday_and_interval, scope),
+        *(
+            partial(call_report.count_calls, scope, CallQuery(measure=m))
+            for m in ("counted_abandoned", "missed_sl")
+        ),
         # Outgoing calls & campaigns; Dialer compliance; Dispositions
         *(partial(t.by, scope, t.OUTBOUND, key) for key in ("date", "campaign", "agent")),
         partial(report, scope, "outgoing-calls"),

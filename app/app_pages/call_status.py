@@ -9,6 +9,7 @@ from app import drilldown, url_state
 from app import formatting as fmt
 from app.components import charts
 from app.layout import Tile, filters_note, plot, table, tiles
+from app.queries import totals
 from app.queries.reports import applied_filters, report
 from app.scope import current_scope
 
@@ -28,12 +29,23 @@ rows = report(scope, REPORT)
 if direction != "all":
     rows = rows.filter(pl.col("direction") == direction)
 
-by_status = dict(rows.group_by("status").agg(pl.col("calls").sum()).iter_rows())
 only = None if direction == "all" else direction
 
 
+def counts(*keys: str) -> pl.DataFrame:
+    """The warehouse's call counts per ``keys`` for the chosen direction (no keys: one row, the total)."""
+    if only is None:
+        return totals.by(scope, totals.CALL_STATUS, *keys)
+    grouped = totals.by(scope, totals.CALL_STATUS, "direction", *keys)
+    return grouped.filter(pl.col("direction") == only).drop("direction")
+
+
+by_status = dict(counts("status").iter_rows())
+all_calls = int(next(iter(counts().get_column("calls").to_list()), 0))  # no row: no call that way
+
+
 def status_tile(label: str, status: str | None) -> Tile:
-    calls = int(rows["calls"].sum()) if status is None else int(by_status.get(status, 0))
+    calls = all_calls if status is None else int(by_status.get(status, 0))
     query = drilldown.params(scope, direction=only, status=status)
     return Tile(label, fmt.count(calls), metric="calls", drill_label=fmt.counted(calls, "call"), drill=query)
 
@@ -48,8 +60,7 @@ tiles([
 if rows.is_empty():
     st.info("No calls in this date range.")
 else:
-    daily = rows.group_by("date", "status").agg(pl.col("calls").sum()).sort("date", "status")
-    plot(charts.calls_by_day_and_status(daily))
+    plot(charts.calls_by_day_and_status(counts("date", "status")))
 
 
 def open_row(row: dict) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 
 from app.queries import totals
@@ -11,24 +9,26 @@ from app.scope import Scope
 
 INTERVAL_SECONDS = 15 * 60
 
-
-def days_in_range(start: date, end: date, weekday: int) -> int:
-    """How many local days of ISO ``weekday`` (1 Monday … 7 Sunday) the inclusive range holds."""
-    total = (end - start).days + 1
-    first = (weekday - start.isoweekday()) % 7
-    return 0 if first >= total else (total - first - 1) // 7 + 1
+# How many local days of each ISO weekday (1 Monday … 7 Sunday) the range holds, and each interval's offered
+# calls over that many days (the warehouse's per_day function): the expected load of one such interval.
+_SQL = f"""
+    with parts as ({totals.build_sql(totals.INTERVALS, ("weekday", "interval_minute"))}),
+    weekdays as (
+        select isodow(day) as weekday, count(*) as days
+        from generate_series(cast($start as timestamp), cast($end as timestamp), interval 1 day) as t(day)
+        group by isodow(day)
+    )
+    select parts.*, per_day(parts.offered, weekdays.days) as offered_per_day
+    from parts
+    inner join weekdays on parts.weekday = weekdays.weekday
+    order by parts.weekday, parts.interval_minute
+"""
 
 
 def by_weekday_and_interval(scope: Scope) -> pl.DataFrame:
     """Offered, answered, abandoned … and the catalogue ratios per (weekday, interval_minute) with calls.
 
-    ``offered_per_day`` is the interval's offered calls divided by how many of that weekday the range holds:
+    ``offered_per_day`` is the interval's offered calls over how many of that weekday the range holds:
     the expected load of one such interval, which the staffing what-if plans for.
     """
-    frame = totals.by(scope, totals.INTERVALS, "weekday", "interval_minute")
-    divisors = {day: days_in_range(scope.start, scope.end, day) for day in range(1, 8)}
-    return frame.with_columns(
-        (pl.col("offered") / pl.col("weekday").replace_strict(divisors, return_dtype=pl.Int64)).alias(
-            "offered_per_day"
-        )
-    )
+    return totals.over_parts(scope, totals.INTERVALS, _SQL)

@@ -85,6 +85,7 @@ MESSAGES = Family(
     durations=(),
     ratios={"delivery_rate": "delivery_rate(delivered, undelivered, failed)"},
 )
+CALL_STATUS = Family(table="rpt_call_status_daily", counts=("calls",), durations=(), ratios={})
 DISPOSITIONS = Family(
     table="rpt_dispositions_daily",
     counts=("calls",),
@@ -113,6 +114,7 @@ KEYS = {
     "campaign": "campaign_name",
     "agent": "agent_name",
     "direction": "direction",
+    "status": "status",
     "channel": "channel",
     "weekday": "isodow(date)",
     "interval_minute": "interval_minute",
@@ -166,6 +168,12 @@ def totals(scope: Scope, family: Family) -> dict[str, Any]:
         scope.version,
     )
     return frame.row(0, named=True)
+
+
+def over_parts(scope: Scope, family: Family, sql: str) -> pl.DataFrame:
+    """A query built on ``build_sql(family, …)`` (e.g. joined to a calendar), with the same parameters, access
+    check and cache as ``by``; ``$start`` and ``$end`` bind the scope's range."""
+    return _run(sql, scope.viewer.account_id, _params(family, scope, scope.start, scope.end), scope.version)
 
 
 def by(scope: Scope, family: Family, *keys: str) -> pl.DataFrame:

@@ -14,7 +14,7 @@ from pipelines.publish import publish
 RATIO_FUNCTIONS = {
     "abandon_rate", "service_level", "asa_seconds", "aht_seconds", "conversion_rate", "connect_rate", "drop_rate",
     "is_drop_compliant", "delivery_rate", "disposition_share", "occupancy", "round_rate", "round_seconds",
-    "round_average_seconds",
+    "round_average_seconds", "per_day",
 }  # fmt: skip
 
 
@@ -83,6 +83,9 @@ def test_publish_carries_every_metric_function_and_drops_retired_ones(served: Pa
         ("round_seconds(0.04999)", Decimal("0.0")),
         ("round_average_seconds(0.25, 2)", Decimal("0.1")),  # 0.125
         ("round_rate(5, 10)", Decimal("0.5000")),
+        ("per_day(2, 4)", 0.5),  # not rounded: 2 calls over 4 Mondays
+        ("per_day(1, 3)", 1 / 3),
+        ("per_day(3, 0)", None),  # the range holds no such day
     ],
 )
 def test_served_metric_function_on_a_read_only_connection(served: Path, sql: str, expected: object) -> None:

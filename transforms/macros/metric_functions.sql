@@ -9,7 +9,8 @@
     catalog or search path.
 -#}
 
-{#- The functions, in creation order: (name, parameters, returns 'number' or 'flag', body). -#}
+{#- The functions, in creation order: (name, parameters, returns 'number' or 'flag', body).
+    per_day is left unrounded: it is the staffing what-if's load (an interval's calls over the days it recurs). -#}
 {% macro metric_functions() %}
     {% set rate = metric_rounded_rate %}
     {% set average = metric_rounded_average_seconds %}
@@ -17,6 +18,7 @@
         ('round_rate', ['numerator', 'denominator'], 'number', rate('numerator', 'denominator')),
         ('round_seconds', ['total_seconds'], 'number', metric_rounded_seconds('total_seconds')),
         ('round_average_seconds', ['total_seconds', 'how_many'], 'number', average('total_seconds', 'how_many')),
+        ('per_day', ['total', 'days'], 'number', 'case when days > 0 then total / days end'),
         ('abandon_rate', ['abandoned', 'short_abandoned', 'offered'], 'number',
             rate('abandoned - short_abandoned', 'offered - short_abandoned')),
         ('service_level', ['answered_within_sl', 'answered', 'abandoned', 'short_abandoned'], 'number',

@@ -89,7 +89,11 @@ final as (
         is_answered,
         is_abandoned,
         is_short_abandoned,
+        -- the abandons the abandon rate counts, and the calls the service level misses (its denominator less
+        -- its numerator): the drill-downs list exactly these
+        is_abandoned and not is_short_abandoned as is_counted_abandoned,
         is_answered_within_sl,
+        (is_answered and not is_answered_within_sl) or (is_abandoned and not is_short_abandoned) as is_missed_sl,
         is_handled,
         is_human_answered,
         is_machine_answered,
