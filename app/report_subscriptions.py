@@ -20,7 +20,7 @@ from app.report_filters import STATUSES
 from exports import subscriptions as store
 from exports.presentation import TEXT_COLUMNS
 from exports.recipients import allowed_domains, user_addresses
-from exports.reports import REPORTS
+from exports.report_specs import REPORTS
 from exports.schedule import Schedule, ScheduleError
 from exports.subscriptions import SubscriptionError, SubscriptionRef
 

@@ -91,7 +91,8 @@ def query_bench(account_id: int, timezone: str, runs: int) -> None:
     from app.queries.call_report import CallQuery
     from app.queries.message_report import MessageQuery
     from app.scope import Filters, Scope
-    from exports.reports import REPORTS, report_frame
+    from exports.report_reading import report_frame
+    from exports.report_specs import REPORTS
     from voxlink import warehouse
 
     newest = warehouse.query(

@@ -219,7 +219,8 @@ def _parts(steps: dict[str, float]) -> str:
 
 
 def _report_latency(account_id: int, repeat: int) -> None:
-    from exports.reports import REPORTS, report_frame
+    from exports.report_reading import report_frame
+    from exports.report_specs import REPORTS
 
     first, last = END - timedelta(days=29), END
     print(f"report queries on the warehouse, 30 days, {repeat} runs each (target p95 ≤ 10 ms):")
@@ -230,7 +231,7 @@ def _report_latency(account_id: int, repeat: int) -> None:
 
 
 def _versus_postgres(engine: sa.Engine, account_id: int, repeat: int) -> None:
-    from exports.reports import report_frame
+    from exports.report_reading import report_frame
 
     print("abandon-rate report: warehouse vs indexed PostgreSQL (same run):")
     for label, days in (("30 days", 30), ("one year", 365)):

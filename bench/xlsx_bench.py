@@ -78,7 +78,7 @@ def child(writer: str, out: Path, start: date, end: date) -> None:
     began = time.perf_counter()
     from exports import xlsx
     from exports.export import EXPORT_THREADS, export_file
-    from exports.reports import report_chunks
+    from exports.report_reading import report_chunks
 
     imported = time.perf_counter()
     import_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

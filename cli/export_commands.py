@@ -23,7 +23,8 @@ def add_parsers(add: Add) -> None:
 def export(args: argparse.Namespace) -> int:
     from exports.export import export_file
     from exports.render import write_csv
-    from exports.reports import REPORTS, ReportError, report_frame
+    from exports.report_reading import report_frame
+    from exports.report_specs import REPORTS, ReportError
     from voxlink.warehouse import WarehouseMissing
 
     if args.report not in REPORTS:

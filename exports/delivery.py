@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from exports.export import build_report
 from exports.recipients import refused
-from exports.reports import REPORTS
+from exports.report_specs import REPORTS
 from exports.schedule import Schedule, latest_firing, period_end_instant, period_for
 from operational.models import Account, ReportDelivery, ReportSubscription
 from voxlink import warehouse

@@ -13,7 +13,8 @@ import polars as pl
 
 from exports.presentation import TEXT_COLUMNS, ExportContext, column_kind
 from exports.render import write_csv
-from exports.reports import REPORTS, ReportError, report_chunks, report_frame
+from exports.report_reading import report_chunks, report_frame
+from exports.report_specs import REPORTS, ReportError
 from voxlink import warehouse
 
 FORMATS = ("csv", "xlsx", "pdf")

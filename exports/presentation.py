@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from exports.reports import REPORTS, ReportSpec
+from exports.report_specs import REPORTS, ReportSpec
 
 ColumnKind = Literal["date", "text", "count", "rate", "seconds"]
 # the contract's text columns: the ones a subscription can filter on

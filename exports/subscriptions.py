@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exports.export import FORMATS, validate_filters
 from exports.recipients import RecipientError, check_recipients
-from exports.reports import ReportError
+from exports.report_specs import ReportError
 from exports.schedule import Schedule, ScheduleError
 from operational.models import ReportDelivery, ReportSubscription
 

@@ -12,7 +12,7 @@ from app import report_subscriptions as subs
 from app.queries import dimensions
 from app.scope import current_scope
 from exports.export import FORMATS
-from exports.reports import REPORTS
+from exports.report_specs import REPORTS
 from exports.schedule import FREQUENCIES
 
 NOTICE = "subs_notice"

@@ -1,4 +1,4 @@
-"""What pages read from the warehouse: report frames from ``exports.reports`` plus the few reads beyond them.
+"""What pages read from the warehouse: report frames from ``exports.report_reading`` plus the few reads beyond them.
 
 Every function here is cached with ``st.cache_data`` and takes the warehouse's ``file_version()`` as an
 argument, so its cache key is (account, filters, publish version): a new publish misses the cache instead of

@@ -15,7 +15,7 @@ import streamlit as st
 from app.queries import CACHE_TTL
 from app.queries.reports import report
 from app.scope import Scope
-from exports.reports import REPORTS
+from exports.report_specs import REPORTS
 from voxlink import warehouse
 
 # column → the order that ranks first (lower handle time is better)

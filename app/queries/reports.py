@@ -1,4 +1,4 @@
-"""The eight export reports as pages show them: ``exports.reports.report_frame`` rows, narrowed by the filters.
+"""The eight export reports as pages show them: ``exports.report_reading.report_frame`` rows, narrowed by the filters.
 
 A report's rows are independent per (date, queue / campaign / agent), so keeping the rows of one queue, campaign
 or agent gives exactly that slice of the export. A filter applies only to a report that has its column; an
@@ -15,7 +15,8 @@ import streamlit as st
 from app.access import REPORT_ROLES, NotPermitted, require_role
 from app.queries import CACHE_TTL
 from app.scope import Scope
-from exports.reports import REPORTS, report_frame
+from exports.report_reading import report_frame
+from exports.report_specs import REPORTS
 
 # report → {shared filter: the report column it narrows}
 FILTER_COLUMNS: dict[str, dict[str, str]] = {

@@ -12,7 +12,7 @@ import pytest
 from app.downloads import csv_bytes, file_name, xlsx_bytes
 from app.queries import reports
 from cli.main import main
-from exports.reports import REPORTS
+from exports.report_specs import REPORTS
 from tests.app.apptest import signed_in
 from tests.app.conftest import Stack
 from tests.app.fixture_events import NORTH_RANGE

@@ -346,7 +346,7 @@ def test_formula_agent_names_come_out_inert_in_every_format(
 
 @pytest.mark.parametrize("report", ["call-status", "abandon-rate", "sms-mms", "user-status", "dispositions"])
 def test_report_chunks_together_equal_the_whole_report(metrics: int, report: str) -> None:
-    from exports.reports import report_chunks, report_frame
+    from exports.report_reading import report_chunks, report_frame
 
     start, end = date(2026, 10, 20), date(2026, 11, 3)
     chunks = list(report_chunks(report, metrics, start, end, days=1))
@@ -357,7 +357,8 @@ def test_report_chunks_together_equal_the_whole_report(metrics: int, report: str
 def test_a_large_xlsx_export_streams_with_the_csv_figures(
     metrics: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exports import reports, xlsx
+    from exports import report_reading as reports
+    from exports import xlsx
 
     monkeypatch.setattr(xlsx, "LARGE_ROWS", 3)  # 9 call-status rows: past the threshold after the first day
     monkeypatch.setattr(reports, "CHUNK_DAYS", 1)

@@ -19,9 +19,10 @@ import openpyxl
 import polars as pl
 import pytest
 
-from exports import reports
+from exports import report_specs as reports
 from exports.export import _handed_over
-from exports.reports import ReportSpec, report_chunks, report_frame
+from exports.report_reading import report_chunks, report_frame
+from exports.report_specs import ReportSpec
 from pipelines.metric_functions import metric_functions_sql as hook_sql
 from voxlink import warehouse
 from voxlink.settings import get_settings
@@ -120,7 +121,8 @@ def test_a_large_xlsx_export_never_imports_pyarrow(served: Path, tmp_path: Path)
     script = f"""
 import sys
 from datetime import date
-from exports import reports, xlsx
+from exports import report_reading as reports
+from exports import xlsx
 from exports.export import export_file
 xlsx.LARGE_ROWS, reports.CHUNK_DAYS = 40, 7  # streamed, in 9 chunks
 rows = export_file(1, "acct1", "UTC", "abandon-rate", date.fromisoformat("{START}"), date.fromisoformat("{END}"),

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from cli.main import main
-from exports.reports import REPORTS
+from exports.report_specs import REPORTS
 from operational.accounts import create_account
 from pipelines.refresh import run_refresh
 from tests.transforms.metric_cases import END, EVENTS, EXPECTED, REFRESH_AT, START
