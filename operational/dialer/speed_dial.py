@@ -42,6 +42,18 @@ def list_entries(engine: Engine, account_id: int, username: str) -> list[dict[st
         return [dict(row) for row in rows]
 
 
+def list_account_entries(engine: Engine, account_id: int) -> list[dict[str, Any]]:
+    """Every user's entries in the account, each with its ``user``: an API key's own list (a key has no user)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(*_COLUMNS, User.username.label("user"))
+            .join(User, User.id == SpeedDialEntry.user_id)
+            .where(SpeedDialEntry.account_id == account_id)
+            .order_by(User.username, SpeedDialEntry.id)
+        ).mappings()
+        return [dict(row) for row in rows]
+
+
 def add_entry(
     engine: Engine, account_id: int, username: str, label: str, phone: str, timezone: str | None = None
 ) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Dialer campaigns (CRUD, contacts CSV, power/parallel start and stop, decisions) and speed dial."""
+"""Dialer campaigns (CRUD, contacts CSV, power/parallel start and stop, decisions) and speed dial.
+
+Start and stop answer on two paths that share one handler: per campaign (``/campaigns/{id}/power/start``)
+and the seed design's (``/power/start`` with ``{"campaignId": N}`` in the body).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from operational.api.auth import CallerDep
@@ -35,6 +39,15 @@ class SpeedDialRequest(BaseModel):
     label: str = Field(min_length=1, max_length=200)
     phone: str = Field(max_length=40)
     timezone: str | None = Field(default=None, max_length=64)
+
+
+class CampaignRef(BaseModel):
+    """The seed design's start/stop body; ``campaign_id`` is accepted as well as ``campaignId``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"campaignId": 42}]})
+    campaign_id: CampaignId = Field(
+        validation_alias=AliasChoices("campaignId", "campaign_id"), description="the campaign's id"
+    )
 
 
 class SpeedDialCall(BaseModel):
@@ -123,35 +136,49 @@ async def _run(request: Request, account_id: int, campaign_id: int, kind: str, r
     return json_response(result)
 
 
-@router.post("/campaigns/{campaign_id}/power/start", summary="Start as a power dialer (one line per agent)")
-async def power_start(request: Request, caller: CallerDep, campaign_id: CampaignId) -> Response:
-    return await _run(request, caller.account_id, campaign_id, "power", True)
+_KINDS = {
+    "power": ("Start as a power dialer (one line per agent)", "Stop the power dialer"),
+    "parallel": ("Start as a parallel dialer (N lines per agent)", "Stop the parallel dialer"),
+}
 
 
-@router.post("/campaigns/{campaign_id}/power/stop", summary="Stop the power dialer")
-async def power_stop(request: Request, caller: CallerDep, campaign_id: CampaignId) -> Response:
-    return await _run(request, caller.account_id, campaign_id, "power", False)
+def _add_start_stop(kind: str, action: str, summary: str) -> None:
+    """The per-campaign route and the seed's body route of one kind and action, over the one ``_run``."""
+    running = action == "start"
+
+    async def by_path(request: Request, caller: CallerDep, campaign_id: CampaignId) -> Response:
+        return await _run(request, caller.account_id, campaign_id, kind, running)
+
+    async def by_body(request: Request, caller: CallerDep, body: CampaignRef) -> Response:
+        return await _run(request, caller.account_id, body.campaign_id, kind, running)
+
+    router.add_api_route(f"/campaigns/{{campaign_id}}/{kind}/{action}", by_path, methods=["POST"],
+                         summary=summary, name=f"{kind}_{action}")  # fmt: skip
+    router.add_api_route(f"/{kind}/{action}", by_body, methods=["POST"],
+                         summary=f"{summary}; the campaign in the body", name=f"{kind}_{action}_by_body")  # fmt: skip
 
 
-@router.post(
-    "/campaigns/{campaign_id}/parallel/start", summary="Start as a parallel dialer (N lines per agent)"
+for _kind, (_start, _stop) in _KINDS.items():
+    _add_start_stop(_kind, "start", _start)
+    _add_start_stop(_kind, "stop", _stop)
+
+
+@router.get(
+    "/speed-dial",
+    summary="A user's speed-dial list; without `user`, the key's own: every entry of its account",
+    description="An API key belongs to an account, not to a user, so the caller's own entries are all of "
+    "its account's, each with the `user` it belongs to; `?user=U` narrows them to one user.",
 )
-async def parallel_start(request: Request, caller: CallerDep, campaign_id: CampaignId) -> Response:
-    return await _run(request, caller.account_id, campaign_id, "parallel", True)
-
-
-@router.post("/campaigns/{campaign_id}/parallel/stop", summary="Stop the parallel dialer")
-async def parallel_stop(request: Request, caller: CallerDep, campaign_id: CampaignId) -> Response:
-    return await _run(request, caller.account_id, campaign_id, "parallel", False)
-
-
-@router.get("/speed-dial", summary="A user's speed-dial list")
 async def list_speed_dial(
-    request: Request, caller: CallerDep, user: Annotated[str, Query(min_length=1, max_length=100)]
+    request: Request,
+    caller: CallerDep,
+    user: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
 ) -> Response:
-    entries = await run_in_threadpool(
-        speed_dial.list_entries, request.app.state.engine, caller.account_id, user
-    )
+    engine = request.app.state.engine
+    if user is None:
+        everyone = await run_in_threadpool(speed_dial.list_account_entries, engine, caller.account_id)
+        return json_response({"user": None, "entries": everyone})
+    entries = await run_in_threadpool(speed_dial.list_entries, engine, caller.account_id, user)
     return json_response({"user": user, "entries": entries})
 
 
