@@ -43,7 +43,7 @@ lint: install ## ruff (lint + format check) and mypy
 
 dagster: install ## the Dagster UI over the same instance `voxlink refresh` uses
 	$(BIN)/python -c "from pipelines.refresh import prepare_dagster_home; prepare_dagster_home()"
-	DAGSTER_HOME=$(VOXLINK_HOME)/dagster $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$(VOXLINK_HOME)/dagster $(BIN)/dagster dev -m cli.dagster_definitions -h 127.0.0.1 -p 3000
 
 app: install ## serve the app over the current warehouse
 	$(BIN)/voxlink app

@@ -47,7 +47,7 @@ def start_dagster_daemon(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return (tree or ProcessTree()).start(
-            [_tool("dagster-daemon"), "run", "-m", "pipelines.definitions", "-d", str(REPO_ROOT)],
+            [_tool("dagster-daemon"), "run", "-m", "cli.dagster_definitions", "-d", str(REPO_ROOT)],
             cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 

@@ -1,11 +1,14 @@
-"""The Dagster ``Definitions``: extract → dbt → publish, the refresh job and its schedule, report deliveries."""
+"""The pipeline's Dagster ``Definitions``: extract → dbt → publish, the refresh job, its schedule and sensors.
+
+``voxlink refresh`` runs the refresh job from these. The code location the daemon and ``dagster dev`` load is
+``cli.dagster_definitions``, which adds the report deliveries (they belong to the exports, above the pipeline).
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from pipelines.alerts import build_failure_sensor
-from pipelines.deliveries import deliver_reports_job, due_report_deliveries
 from pipelines.extract import extract_assets
 from pipelines.publish import served_warehouse
 from pipelines.quality import quality_checks
@@ -13,10 +16,7 @@ from pipelines.refresh_history import refresh_cron
 from pipelines.resources import build_resources
 from pipelines.staleness import stale_warehouse
 from pipelines.transform import warehouse_models
-from voxlink.files import owner_only
 from voxlink.settings import get_settings
-
-owner_only()  # `dagster dev`, the daemon's code server and its run workers write 600/700 like the CLI
 
 refresh_job = dg.define_asset_job(
     name="refresh",
@@ -46,15 +46,12 @@ def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | d
 
 
 def build_definitions() -> dg.Definitions:
-    """Definitions bound to the current settings (the CLI and tests build them per run)."""
+    """The pipeline's definitions bound to the current settings (the CLI and tests build them per run)."""
     return dg.Definitions(
         assets=[*extract_assets, warehouse_models, served_warehouse],
         asset_checks=quality_checks,
-        jobs=[refresh_job, deliver_reports_job],
+        jobs=[refresh_job],
         schedules=[refresh_schedule],
-        sensors=[due_report_deliveries, build_failure_sensor(refresh_job), stale_warehouse],
+        sensors=[build_failure_sensor(refresh_job), stale_warehouse],
         resources=build_resources(),
     )
-
-
-defs = build_definitions()

@@ -22,13 +22,7 @@ LAYERS = {
     "cli": 4,  # the one place that composes every part
 }
 # (importing module, imported module) pairs allowed to break a rule until they can be removed; keep it short
-KNOWN_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        # The Dagster code location is also the scheduler of report deliveries: its sensor runs the exports'
-        # delivery. Removing it means a composition layer above exports for the Dagster definitions.
-        ("pipelines.deliveries", "exports.delivery"),
-    }
-)
+KNOWN_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset()
 
 
 def _module_name(path: Path) -> str:

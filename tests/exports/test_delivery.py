@@ -238,7 +238,7 @@ def test_the_dagster_sensor_and_job_deliver_and_hold_after_a_failed_refresh(
 ) -> None:
     import dagster as dg
 
-    from pipelines.definitions import build_definitions
+    from cli.dagster_definitions import build_definitions
     from pipelines.deliveries import last_failed_refresh_at
     from pipelines.resources import OperationalDatabase
     from voxlink.settings import get_settings

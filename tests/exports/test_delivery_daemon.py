@@ -86,7 +86,7 @@ def _stop_refresh_schedule(env: dict[str, str]) -> subprocess.Popen[bytes]:
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.Popen(
         [str(dagster) if dagster.exists() else "dagster", "schedule", "stop", "refresh_every_5_minutes",
-         "-m", "pipelines.definitions"],
+         "-m", "cli.dagster_definitions"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
 

@@ -22,7 +22,7 @@ REGENERATE = (
 
 @pytest.fixture(scope="module")
 def defs(db_url: str) -> dg.Definitions:
-    from pipelines.definitions import build_definitions
+    from cli.dagster_definitions import build_definitions  # the code location the daemon loads
 
     return build_definitions()
 
