@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/faults.py [--kills 10] [--events 10000] [--clients 8] [--seed 12] [--short]``.
 
 Every scenario runs against the real processes of a temporary home (its own embedded PostgreSQL,
-`voxlink refresh` and `voxlink api` subprocesses); the scenario code is tests/faults/*_scenario.py, which
+`voxlink refresh` and `voxlink api` subprocesses); the scenario code is bench/fault_scenarios/*_scenario.py, which
 tests/faults/ runs in the short form (``--short``: 3 kills). Prints, with the number of cases tried:
 wedged refreshes, partial warehouses served, healthy accounts held back by another account's data, events
 lost and duplicated, and how long recovery took; exits 1 when any failure counter is not 0.
@@ -23,11 +23,11 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.faults.disk_scenario import run_disk_faults  # noqa: E402
-from tests.faults.fault_home import open_home, prepare_home, remove_home  # noqa: E402
-from tests.faults.ingest_scenario import run_ingest  # noqa: E402
-from tests.faults.kill_scenario import run_kills  # noqa: E402
-from tests.faults.poison_scenario import run_poison  # noqa: E402
+from bench.fault_scenarios.disk_scenario import run_disk_faults  # noqa: E402
+from bench.fault_scenarios.fault_home import open_home, prepare_home, remove_home  # noqa: E402
+from bench.fault_scenarios.ingest_scenario import run_ingest  # noqa: E402
+from bench.fault_scenarios.kill_scenario import run_kills  # noqa: E402
+from bench.fault_scenarios.poison_scenario import run_poison  # noqa: E402
 
 T = TypeVar("T")
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.disk_scenario import run_disk_faults
-from tests.faults.fault_home import FaultHome, open_home, prepare_home, remove_home
-from tests.faults.ingest_scenario import run_ingest
-from tests.faults.kill_scenario import run_kills
-from tests.faults.poison_scenario import run_poison
+from bench.fault_scenarios.disk_scenario import run_disk_faults
+from bench.fault_scenarios.fault_home import FaultHome, open_home, prepare_home, remove_home
+from bench.fault_scenarios.ingest_scenario import run_ingest
+from bench.fault_scenarios.kill_scenario import run_kills
+from bench.fault_scenarios.poison_scenario import run_poison
 
 SHORT_KILLS = 3  # publish, dbt, extract (bench/faults.py: 10, every phase)
 SHORT_EVENTS = 10_000

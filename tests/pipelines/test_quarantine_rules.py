@@ -1,7 +1,8 @@
 """Each blocking raw rule, broken by one row of account A in PostgreSQL, quarantines A's new rows only.
 
-Also the poisoning helper the fault suite reuses: ``POISONS`` names one way per blocking rule of the raw
-suites to break a row of the source (``poison`` returns the repair). Rules PostgreSQL itself enforces (not-null
+Also the poisoning helper the other quarantine tests reuse: ``poison`` breaks a row of the source the way
+one entry of ``POISONS`` says (the list the fault scenario uses too, in bench/fault_scenarios/poisons.py) and
+returns the repair. Rules PostgreSQL itself enforces (not-null
 keys, one row per key: primary keys) cannot be broken at the source; a duplicate is injected in the working
 file instead. These tests call the plain functions (extract, check, quarantine) on a private DuckDB file;
 test_quarantine_refresh.py runs the real refresh.
@@ -17,6 +18,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
+from bench.fault_scenarios.poisons import KEYS, POISONS
 from data_tests.suites import RAW_AGENT_STATUS, RAW_CALLS, RAW_MESSAGES, Suite
 from operational.accounts import create_account
 from operational.database import libpq_uri
@@ -25,38 +27,11 @@ from pipelines import quarantine
 from pipelines.extract_tables import RAW_TABLES, extract_table
 
 BUMP = "change_seq = nextval('change_seq')"
-KEYS = {"calls": "call_id", "messages": "message_id", "agent_status_events": "event_id"}
 SUITES: dict[str, Suite] = {
     "calls": RAW_CALLS,
     "messages": RAW_MESSAGES,
     "agent_status_events": RAW_AGENT_STATUS,
 }
-# rule broken → (table, column, poisoned value as SQL, the rule the check reports)
-POISONS: dict[str, tuple[str, str, str, str]] = {
-    "call status": ("calls", "status", "'bogus'", "ExpectColumnValuesToBeInSet(status)"),
-    "call direction": ("calls", "direction", "'sideways'", "ExpectColumnValuesToBeInSet(direction)"),
-    "answered by": ("calls", "answered_by", "'robot'", "ExpectColumnValuesToBeInSet(answered_by)"),
-    "wait over a day": ("calls", "wait_seconds", "90000", "ExpectColumnValuesToBeBetween(wait_seconds)"),
-    "negative hold": ("calls", "hold_seconds", "-1", "ExpectColumnValuesToBeBetween(hold_seconds)"),
-    "talk of a whole day": ("calls", "talk_seconds", "86400", "ExpectColumnValuesToBeBetween(talk_seconds)"),
-    "negative wrap": ("calls", "wrap_seconds", "-5", "ExpectColumnValuesToBeBetween(wrap_seconds)"),
-    "call in the future": ("calls", "started_at", "now() + interval '2 days'",
-                           "ExpectColumnValuesToBeInSet(is_in_future)"),
-    "unknown agent": ("calls", "agent", "'ghost'", "ExpectColumnValuesToBeInSet(has_unknown_agent)"),
-    "unknown queue": ("calls", "queue", "'nowhere'", "ExpectColumnValuesToBeInSet(has_unknown_queue)"),
-    "unknown campaign": ("calls", "campaign", "'nothing'", "ExpectColumnValuesToBeInSet(has_unknown_campaign)"),
-    "message direction": ("messages", "direction", "'sideways'", "ExpectColumnValuesToBeInSet(direction)"),
-    "message channel": ("messages", "channel", "'pigeon'", "ExpectColumnValuesToBeInSet(channel)"),
-    "message status": ("messages", "status", "'bogus'", "ExpectColumnValuesToBeInSet(status)"),
-    "too much media": ("messages", "media_count", "101", "ExpectColumnValuesToBeBetween(media_count)"),
-    "message in the future": ("messages", "created_at", "now() + interval '2 days'",
-                              "ExpectColumnValuesToBeInSet(is_in_future)"),
-    "agent status": ("agent_status_events", "status", "'napping'", "ExpectColumnValuesToBeInSet(status)"),
-    "status in the future": ("agent_status_events", "occurred_at", "now() + interval '2 days'",
-                             "ExpectColumnValuesToBeInSet(is_in_future)"),
-    "status of unknown agent": ("agent_status_events", "agent", "'ghost'",
-                                "ExpectColumnValuesToBeInSet(has_unknown_agent)"),
-}  # fmt: skip
 
 
 def poison(engine: sa.Engine, name: str, account_id: int, key: str) -> Callable[[], None]:

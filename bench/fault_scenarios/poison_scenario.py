@@ -14,51 +14,12 @@ from dataclasses import dataclass, field
 import duckdb
 import sqlalchemy as sa
 
-from tests.faults.fault_home import ACCOUNTS, FaultHome
+from bench.fault_scenarios.fault_home import ACCOUNTS, FaultHome
+from bench.fault_scenarios.poisons import KEYS, POISONS, REFUSED_BY_POSTGRES
 
 POISONED = ACCOUNTS[0][0]
-FUTURE = "now() + interval '2 days'"
-# (raw suite, rule, table, key column, column, bad value as SQL)
-VIOLATIONS = (
-    ("raw_calls", "status in set", "calls", "call_id", "status", "'exploded'"),
-    ("raw_calls", "direction in set", "calls", "call_id", "direction", "'sideways'"),
-    ("raw_calls", "answered_by in set", "calls", "call_id", "answered_by", "'robot'"),
-    ("raw_calls", "wait_seconds in [0, 1 day)", "calls", "call_id", "wait_seconds", "-5"),
-    ("raw_calls", "hold_seconds in [0, 1 day)", "calls", "call_id", "hold_seconds", "86400"),
-    ("raw_calls", "talk_seconds in [0, 1 day)", "calls", "call_id", "talk_seconds", "-1"),
-    ("raw_calls", "wrap_seconds in [0, 1 day)", "calls", "call_id", "wrap_seconds", "90000"),
-    ("raw_calls", "not in the future", "calls", "call_id", "started_at", FUTURE),
-    ("raw_calls", "known agent", "calls", "call_id", "agent", "'ghost-agent'"),
-    ("raw_calls", "known queue", "calls", "call_id", "queue", "'ghost-queue'"),
-    ("raw_calls", "known campaign", "calls", "call_id", "campaign", "'ghost-campaign'"),
-    ("raw_calls", "status not null", "calls", "call_id", "status", "null"),
-    ("raw_calls", "one row per call", "calls", "call_id", "call_id", "call_id"),
-    ("raw_messages", "direction in set", "messages", "message_id", "direction", "'sideways'"),
-    ("raw_messages", "channel in set", "messages", "message_id", "channel", "'pigeon'"),
-    ("raw_messages", "status in set", "messages", "message_id", "status", "'lost'"),
-    ("raw_messages", "media_count in [0, 100]", "messages", "message_id", "media_count", "500"),
-    ("raw_messages", "not in the future", "messages", "message_id", "created_at", FUTURE),
-    ("raw_messages", "one row per message", "messages", "message_id", "message_id", "message_id"),
-    ("raw_agent_status_events", "status in set", "agent_status_events", "event_id", "status", "'napping'"),
-    (
-        "raw_agent_status_events",
-        "not in the future",
-        "agent_status_events",
-        "event_id",
-        "occurred_at",
-        FUTURE,
-    ),
-    ("raw_agent_status_events", "known agent", "agent_status_events", "event_id", "agent", "'ghost-agent'"),
-    ("raw_agent_status_events", "status not null", "agent_status_events", "event_id", "status", "null"),
-    (
-        "raw_agent_status_events",
-        "one row per event",
-        "agent_status_events",
-        "event_id",
-        "event_id",
-        "event_id",
-    ),
-)
+# every blocking raw rule, broken in PostgreSQL, and those PostgreSQL refuses to have broken
+VIOLATIONS = {**POISONS, **REFUSED_BY_POSTGRES}
 FACTS = {"calls": ("fct_calls", "call_id"), "messages": ("fct_messages", "message_id")}
 
 
@@ -78,8 +39,8 @@ class PoisonFigures:
 def _poison(engine: sa.Engine, account: int, figures: PoisonFigures) -> list[tuple[str, str]]:
     """Insert one bad row per rule; return the (table, key) of each row that went in."""
     inserted: list[tuple[str, str]] = []
-    for n, (suite, rule, table, key, column, bad) in enumerate(VIOLATIONS):
-        new_key = f"poison-{n}"
+    for n, (name, (table, column, bad, rule)) in enumerate(VIOLATIONS.items()):
+        new_key, key, label = f"poison-{n}", KEYS[table], f"raw_{table}: {name} ({rule})"
         with engine.connect() as conn:
             columns = list(
                 conn.scalars(
@@ -102,9 +63,9 @@ def _poison(engine: sa.Engine, account: int, figures: PoisonFigures) -> list[tup
             with engine.begin() as conn:
                 conn.execute(sa.text(statement), {"a": account})
         except sa.exc.IntegrityError:
-            figures.refused.append(f"{suite}: {rule}")
+            figures.refused.append(label)
             continue
-        figures.violated.append(f"{suite}: {rule}")
+        figures.violated.append(label)
         inserted.append((table, new_key))
     return inserted
 

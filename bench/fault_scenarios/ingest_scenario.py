@@ -20,12 +20,12 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from bench.fault_scenarios.fault_home import VOXLINK, FaultHome, kill_group
 from operational import database
 from operational.accounts import create_account
 from operational.ingest import ingest_events
 from operational.keys import create_api_key
 from operational.simulator import simulate
-from tests.faults.fault_home import VOXLINK, FaultHome, kill_group
 from voxlink.settings import REPO_ROOT
 
 BATCH = 1_000  # the API's limit per request

@@ -2,7 +2,7 @@
 
 Each scenario drives the product the way an operator does — `voxlink refresh` and `voxlink api` as
 subprocesses against this home — so a SIGKILL or a stopped server hits the real processes, never a mock.
-Shared by tests/faults/ (short form) and bench/faults.py (full form).
+Shared by bench/faults.py (full form) and tests/faults/ (short form), which imports it from here.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.faults.fault_home import WEDGE_SECONDS, FaultHome, kill_group
+from bench.fault_scenarios.fault_home import WEDGE_SECONDS, FaultHome, kill_group
 
 PHASES = ("extract", "checks", "dbt", "publish")  # in the order a refresh runs them
 TARGETS = ("publish", "dbt", "extract", "checks")  # the order kills aim at: a short run covers the first ones

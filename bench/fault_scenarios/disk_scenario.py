@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.faults.fault_home import FaultHome, RefreshRun
+from bench.fault_scenarios.fault_home import FaultHome, RefreshRun
 
 
 @dataclass
