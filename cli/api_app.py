@@ -17,6 +17,7 @@ def create_app(engine: Engine | None = None, edge: EdgeConfig | None = None) -> 
     warehouse is and the reports API added; ``edge`` as in :func:`operational.api.app.create_app`; ``voxlink
     api`` runs this factory."""
     from exports.api import install as install_reports
+    from exports.api import report_configs
     from operational.api.app import create_app as operational_app
     from voxlink.files import owner_only
     from voxlink.freshness import served_freshness
@@ -26,5 +27,6 @@ def create_app(engine: Engine | None = None, edge: EdgeConfig | None = None) -> 
     app.state.freshness = lambda: served_freshness().as_dict()
     # fixed /api/v1/reports/... paths (report configs) are included above this line: the reports' catch-all
     # /api/v1/reports/{report} must come after them
+    app.include_router(report_configs.router)
     install_reports(app)
     return app

@@ -17,13 +17,25 @@ from sqlalchemy.exc import IntegrityError
 
 from exports.export import FORMATS, validate_filters
 from exports.recipients import RecipientError, check_recipients
-from exports.report_specs import ReportError
+from exports.report_specs import REPORTS, ReportError
 from exports.schedule import Schedule, ScheduleError
 from operational.models import ReportDelivery, ReportSubscription
 
 
 class SubscriptionError(ValueError):
-    """A subscription that cannot be stored or found; the message says why."""
+    """A subscription that cannot be stored or found; the message says why, ``field`` names the field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SubscriptionNotFound(SubscriptionError):
+    """No subscription with this id in the account (another account's answers the same)."""
+
+
+class DuplicateSubscription(SubscriptionError):
+    """Another subscription of the account has this name."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,8 @@ class SubscriptionRef:
     enabled: bool
     held_at: datetime | None
     hold_reason: str | None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     def describe(self) -> str:
         held = f"  HELD: {self.hold_reason}" if self.held_at else ""
@@ -70,7 +84,8 @@ class DeliveryEntry:
 def _ref(row: Any) -> SubscriptionRef:
     schedule = Schedule(row.frequency, row.send_at, row.weekday, row.day_of_month)
     return SubscriptionRef(row.id, row.account_id, row.name, row.report, row.format, dict(row.filters),
-                           schedule, list(row.recipients), row.enabled, row.held_at, row.hold_reason)  # fmt: skip
+                           schedule, list(row.recipients), row.enabled, row.held_at, row.hold_reason,
+                           row.created_at, row.updated_at)  # fmt: skip
 
 
 def _values(conn: sa.Connection, account_id: int, **fields: Any) -> dict[str, Any]:
@@ -80,11 +95,13 @@ def _values(conn: sa.Connection, account_id: int, **fields: Any) -> dict[str, An
         if fields.get("name") is not None:
             name = fields["name"].strip()
             if not name or len(name) > 200:
-                raise SubscriptionError("a subscription needs a name of at most 200 characters")
+                raise SubscriptionError("a subscription needs a name of at most 200 characters", "name")
             values["name"] = name
         if fields.get("fmt") is not None:
             if fields["fmt"] not in FORMATS:
-                raise SubscriptionError(f"format {fields['fmt']!r} is not one of {', '.join(FORMATS)}")
+                raise SubscriptionError(
+                    f"format {fields['fmt']!r} is not one of {', '.join(FORMATS)}", "format"
+                )
             values["format"] = fields["fmt"]
         if fields.get("report") is not None:
             values["report"] = fields["report"]
@@ -97,8 +114,12 @@ def _values(conn: sa.Connection, account_id: int, **fields: Any) -> dict[str, An
             values["recipients"] = check_recipients(conn, account_id, fields["recipients"])
         if fields.get("enabled") is not None:
             values["enabled"] = bool(fields["enabled"])
-    except (RecipientError, ReportError, ScheduleError) as err:
-        raise SubscriptionError(str(err)) from None
+    except RecipientError as err:
+        raise SubscriptionError(str(err), "recipients") from None
+    except ScheduleError as err:
+        raise SubscriptionError(str(err), "schedule") from None
+    except ReportError as err:  # an unknown report, or a filter on a column the report has not
+        raise SubscriptionError(str(err), "filters" if fields["report"] in REPORTS else "report") from None
     return values
 
 
@@ -117,7 +138,9 @@ def create_subscription(
                     .returning(ReportSubscription)
                 ).one()
         except IntegrityError:
-            raise SubscriptionError(f"a subscription named {values['name']!r} already exists") from None
+            raise DuplicateSubscription(
+                f"a subscription named {values['name']!r} already exists", "name"
+            ) from None
     return _ref(row)
 
 
@@ -139,7 +162,7 @@ def get_subscription(engine: Engine, account_id: int, subscription_id: int) -> S
             )
         ).first()
     if row is None:
-        raise SubscriptionError(f"no subscription #{subscription_id} in this account")
+        raise SubscriptionNotFound(f"no subscription #{subscription_id} in this account")
     return _ref(row)
 
 
@@ -166,7 +189,9 @@ def update_subscription(
                     .returning(ReportSubscription)
                 ).one()
         except IntegrityError:
-            raise SubscriptionError(f"a subscription named {values.get('name')!r} already exists") from None
+            raise DuplicateSubscription(
+                f"a subscription named {values.get('name')!r} already exists", "name"
+            ) from None
     return _ref(row)
 
 

@@ -32,7 +32,9 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # The store's field names as the API calls them.
 _API_FIELD = {"report": "type", "schedule": "schedule", "recipients": "recipients", "name": "name",
               "format": "format", "filters": "filters"}  # fmt: skip
-EXAMPLE = {
+_TYPES: dict[str, Any] = {"enum": sorted(REPORTS)}  # checked by the store, listed here for the schema
+_FORMATS: dict[str, Any] = {"enum": list(FORMATS)}
+EXAMPLE: dict[str, Any] = {
     "id": 7,
     "name": "Weekly abandon rate",
     "type": "abandon-rate",
@@ -43,6 +45,10 @@ EXAMPLE = {
     "enabled": True,
     "createdAt": "2026-11-02T14:05:09.120000+00:00",
     "updatedAt": "2026-11-02T14:05:09.120000+00:00",
+}
+
+NEW_EXAMPLE: dict[str, Any] = {
+    key: EXAMPLE[key] for key in ("name", "type", "filters", "schedule", "recipients", "format")
 }
 
 
@@ -73,27 +79,26 @@ class ConfigChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    type: str | None = Field(default=None, max_length=40, json_schema_extra={"enum": sorted(REPORTS)})
+    type: str | None = Field(default=None, max_length=40, json_schema_extra=_TYPES)
     filters: dict[str, Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=10)
     schedule: ScheduleBody | None = None
     recipients: list[Annotated[str, Field(max_length=320)]] | None = Field(
         default=None, min_length=1, max_length=50
     )
-    format: str | None = Field(default=None, max_length=10, json_schema_extra={"enum": list(FORMATS)})
+    format: str | None = Field(default=None, max_length=10, json_schema_extra=_FORMATS)
     enabled: bool | None = None
 
 
 class NewConfig(ConfigChange):
     """POST and PUT: every field but ``enabled`` (default: on)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{k: EXAMPLE[k] for k in (
-        "name", "type", "filters", "schedule", "recipients", "format")}]})  # fmt: skip
+    model_config = ConfigDict(json_schema_extra={"examples": [NEW_EXAMPLE]})
     name: str = Field(min_length=1, max_length=200)
-    type: str = Field(max_length=40, json_schema_extra={"enum": sorted(REPORTS)})
+    type: str = Field(max_length=40, json_schema_extra=_TYPES)
     filters: dict[str, Annotated[str, Field(max_length=200)]] = Field(default_factory=dict, max_length=10)
     schedule: ScheduleBody
     recipients: list[Annotated[str, Field(max_length=320)]] = Field(min_length=1, max_length=50)
-    format: str = Field(max_length=10, json_schema_extra={"enum": list(FORMATS)})
+    format: str = Field(max_length=10, json_schema_extra=_FORMATS)
 
 
 class ReportConfig(NewConfig):
