@@ -198,7 +198,7 @@ def ensure_user(account_id: int) -> None:
 def page_bench(home: Path, rounds: int) -> None:
     """Page times in chromium over a `streamlit run` of the app, against a one-widget app served beside it."""
     from app.navigation import PAGES
-    from tests.app.browser import chromium, streamlit_server, wait_until_idle
+    from bench.app_browser import chromium, streamlit_server, wait_until_idle
     from voxlink.settings import get_settings
 
     env = {"VOXLINK_HOME": str(home)}
@@ -270,7 +270,7 @@ def page_bench(home: Path, rounds: int) -> None:
 
 def _new_session(browser: Any, url: str, button: str) -> tuple[Any, Any, RunClock, float]:
     """A fresh browser context on ``url``: seconds until ``button`` is drawn and the first run is over."""
-    from tests.app.browser import wait_until_idle
+    from bench.app_browser import wait_until_idle
 
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
     page = context.new_page()
@@ -287,7 +287,7 @@ def _sign_in_here(page: Any) -> None:
     page.get_by_role("textbox", name="Password").fill(BENCH_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Data as of").wait_for()
-    from tests.app.browser import wait_until_idle
+    from bench.app_browser import wait_until_idle
 
     wait_until_idle(page)
 
