@@ -19,6 +19,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from operational import outbox
 from operational.call_state import RECOMPUTE_CALLS, RECOMPUTE_MESSAGES
 from operational.consent import UPDATE_CONSENT
 from operational.events import MAX_CALL_SECONDS, EventRejected, ValidEvent, shown, validate
@@ -239,6 +240,7 @@ def store_batch(
     conn.execute(RECOMPUTE_CALLS, params)
     conn.execute(RECOMPUTE_MESSAGES, params)
     conn.execute(UPDATE_CONSENT, params)
+    outbox.write(conn, account_id)  # last: its lock is held to the commit (operational/outbox.py)
     return stored, refused
 
 

@@ -5,6 +5,7 @@ from operational.models.base import NAMING_CONVENTION, SECONDS, Base, change_seq
 from operational.models.dialer import DialerContact, DialerDecision, DncEntry, SmsConsent, SpeedDialEntry
 from operational.models.dimensions import Agent, Campaign, Queue
 from operational.models.ledger import AgentStatusEvent, Call, Event, Message
+from operational.models.outbox import StreamEvent
 from operational.models.subscriptions import AccountEmailDomain, ReportDelivery, ReportSubscription
 from operational.models.tenants import Account, ApiKey, User
 
@@ -29,6 +30,7 @@ __all__ = [
     "ReportSubscription",
     "SmsConsent",
     "SpeedDialEntry",
+    "StreamEvent",
     "User",
     "change_seq",
 ]

@@ -82,6 +82,14 @@ class Call(Base):
         sa.Index(
             "ix_calls_contact", "account_id", "contact_id", postgresql_where=sa.text("contact_id is not null")
         ),
+        # the live read model (operational/live.py): calls open now, and today's inbound calls
+        sa.Index("ix_calls_open", "account_id", "started_at", postgresql_where=sa.text("ended_at is null")),
+        sa.Index(
+            "ix_calls_inbound_started",
+            "account_id",
+            "started_at",
+            postgresql_where=sa.text("direction = 'inbound'"),
+        ),
     )
 
 

@@ -1,0 +1,180 @@
+"""The stream outbox: stream events written in the ingest's transaction, read back by id, pruned after a window.
+
+A stored canonical event becomes at most one stream event (``STREAM_TYPES``); the rows are written by
+``write`` inside ``ingest.store_batch``'s transaction, so a rolled-back ingest leaves none and a committed one
+leaves all. ``pg_notify`` in that same transaction is delivered by PostgreSQL only at commit, and carries
+``"<account_id>:<highest outbox id>"`` — never the event itself (a payload is at most 8,000 bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+CHANNEL = "voxlink_stream"
+RETENTION = timedelta(hours=24)
+STREAM_TYPES = (
+    "call:incoming",
+    "call:answered",
+    "call:ended",
+    "call:transferred",
+    "agent:online",
+    "agent:offline",
+    "agent:busy",
+    "agent:available",
+    "message:received",
+    "message:sent",
+    "message:read",
+    "system:alert",
+)
+# Two-int advisory lock keys live apart from the one-bigint keys ingest locks calls with.
+_LOCK_CLASS = 17017
+
+# Held from the first id this transaction takes to its commit: within an account, ids then grow in commit
+# order, so a client resuming after id N misses nothing that commits later with a smaller id. Taken after
+# the calls' locks, in every ingest alike, so the two never wait on each other in opposite orders.
+_LOCK = sa.text("select pg_advisory_xact_lock(:lock_class, :account_id)")
+
+# The mapping from canonical events: an agent "comes online" with its first status that is not offline
+# after being offline (or never seen); busy covers after-call work and breaks (the status is in ``data``).
+_WRITE = sa.text(
+    """
+with new_events as (
+    select s.event_id, s.type, s.occurred_at, s.payload,
+        case
+            when s.type = 'call.started' and s.payload ->> 'direction' = 'inbound' then 'call:incoming'
+            when s.type = 'call.answered' then 'call:answered'
+            when s.type = 'call.ended' then 'call:ended'
+            when s.type = 'call.transferred' then 'call:transferred'
+            when s.type = 'agent.status' and s.payload ->> 'status' = 'offline' then 'agent:offline'
+            when s.type = 'agent.status' and coalesce(before.status, 'offline') = 'offline' then 'agent:online'
+            when s.type = 'agent.status' and s.payload ->> 'status' = 'available' then 'agent:available'
+            when s.type = 'agent.status' then 'agent:busy'
+            when s.type = 'message.created' and s.payload ->> 'direction' = 'inbound' then 'message:received'
+            when s.type = 'message.status' and s.payload ->> 'status' = 'sent' then 'message:sent'
+            when s.type = 'message.status' and s.payload ->> 'status' = 'read' then 'message:read'
+        end as stream_type,
+        coalesce(s.payload ->> 'queue', s.payload ->> 'to_queue', c.queue) as queue,
+        coalesce(s.payload ->> 'agent', s.payload ->> 'to_agent', c.agent, m.agent) as agent
+    from stage_events s
+    join touched t using (event_id)
+    left join calls c on c.account_id = :account_id and c.call_id = s.call_id
+    left join messages m on m.account_id = :account_id and m.message_id = s.message_id
+    left join lateral (
+        select a.status from agent_status_events a
+        where s.type = 'agent.status' and a.account_id = :account_id and a.agent = s.payload ->> 'agent'
+          and a.occurred_at < s.occurred_at
+        order by a.occurred_at desc
+        limit 1
+    ) before on true
+),
+written as (
+    insert into stream_outbox (account_id, type, event_id, occurred_at, queue, agent, data)
+    select :account_id, stream_type, event_id, occurred_at, queue, agent, payload
+    from new_events
+    where stream_type is not null
+    order by occurred_at, event_id
+    returning id
+)
+select pg_notify(:channel, :account_id || ':' || max(id)) from written having count(*) > 0
+"""
+)
+
+_READ = sa.text(
+    """
+select id, type, event_id, occurred_at, queue, agent, data from stream_outbox
+where account_id = :account_id and id > :after
+order by id
+limit :limit
+"""
+)
+
+
+@dataclass(frozen=True)
+class StreamMessage:
+    """One stream event as clients receive it (``as_json``); ``id`` is what they resume after."""
+
+    id: int
+    type: str
+    event_id: str | None
+    occurred_at: datetime
+    queue: str | None
+    agent: str | None
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "event_id": self.event_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "queue": self.queue,
+            "agent": self.agent,
+            "data": self.data,
+        }
+
+
+def write(conn: Connection, account_id: int) -> None:
+    """In ``store_batch``'s transaction: the stream events of the batch's new events (``touched``)."""
+    params = {"account_id": account_id}
+    conn.execute(_LOCK, params | {"lock_class": _LOCK_CLASS})
+    conn.execute(_WRITE, params | {"channel": CHANNEL})
+
+
+def alert(conn: Connection, account_id: int, occurred_at: datetime, message: str, **data: Any) -> None:
+    """A ``system:alert`` for the account's stream clients, committed (and announced) with ``conn``'s work."""
+    conn.execute(_LOCK, {"account_id": account_id, "lock_class": _LOCK_CLASS})
+    conn.execute(
+        sa.text(
+            """
+with written as (
+    insert into stream_outbox (account_id, type, occurred_at, data)
+    values (:account_id, 'system:alert', :occurred_at, cast(:data as jsonb))
+    returning id
+)
+select pg_notify(:channel, :account_id || ':' || id) from written
+"""
+        ),
+        {
+            "account_id": account_id,
+            "occurred_at": occurred_at,
+            "data": orjson.dumps({"message": message, **data}).decode(),
+            "channel": CHANNEL,
+        },
+    )
+
+
+def read_after(conn: Connection, account_id: int, after: int, limit: int = 10_000) -> list[StreamMessage]:
+    """The account's stream events after id ``after``, oldest first."""
+    rows = conn.execute(_READ, {"account_id": account_id, "after": after, "limit": limit})
+    return [StreamMessage(**row) for row in rows.mappings()]
+
+
+def latest_id(conn: Connection, account_id: int) -> int:
+    """The account's highest outbox id (0 when none): a new client without a resume point starts after it."""
+    found = conn.scalar(
+        sa.text("select max(id) from stream_outbox where account_id = :account_id"),
+        {"account_id": account_id},
+    )
+    return int(found or 0)
+
+
+def oldest_id(conn: Connection) -> int | None:
+    """The lowest id still kept: a resume point before it may have lost events to pruning."""
+    found = conn.scalar(sa.text("select min(id) from stream_outbox"))
+    return int(found) if found is not None else None
+
+
+def prune(engine: Engine, retention: timedelta = RETENTION) -> int:
+    """Delete stream events older than ``retention``; how many went."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            sa.text("delete from stream_outbox where created_at < now() - make_interval(secs => :secs)"),
+            {"secs": retention.total_seconds()},
+        )
+    return int(result.rowcount)
