@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from app import auth, filters, prefetch, url_state, warmup
-from app.access import AGENT, NotPermitted, Viewer, agent_candidates
-from app.navigation import pages_for
+from app.filters import sidebar, url_state
+from app.filters.scope import Scope, set_scope
 from app.queries import accounts, dates, dimensions, publish
-from app.scope import Scope, set_scope
+from app.shell import prefetch, warmup
+from app.shell.navigation import pages_for
+from app.signin import password_gate
+from app.signin.access import AGENT, NotPermitted, Viewer, agent_candidates
 from voxlink import warehouse
 from voxlink.files import owner_only
 
@@ -30,7 +32,7 @@ NO_ACCOUNT_DATA = (
 )
 
 
-def _viewer(session: auth.Session, version: str) -> Viewer:
+def _viewer(session: password_gate.Session, version: str) -> Viewer:
     agent = None
     if session.role == AGENT:
         candidates = agent_candidates(session.username)
@@ -41,23 +43,23 @@ def _viewer(session: auth.Session, version: str) -> Viewer:
 
 def _sidebar_user(viewer: Viewer, account: accounts.Account) -> None:
     st.sidebar.caption(f"Signed in as **{viewer.username}** ({viewer.role}) · {account.name}")
-    st.sidebar.button("Sign out", on_click=auth.sign_out, key="sign_out")
+    st.sidebar.button("Sign out", on_click=password_gate.sign_out, key="sign_out")
 
 
 def run() -> None:
     warmup.start()
-    session = auth.current_session()
+    session = password_gate.current_session()
     if session is None:
         # Resolve the URL's page now but draw only the sign-in form: after it the same page and filters open.
         st.navigation(pages_for(None), position="hidden")
-        auth.login_form()
+        password_gate.login_form()
         return
     url_state.begin_run()
     version = warehouse.file_version()
     account = accounts.account(session.account_id, version)
     if account is None:
         st.info(NO_ACCOUNT_DATA)
-        st.sidebar.button("Sign out", on_click=auth.sign_out, key="sign_out")
+        st.sidebar.button("Sign out", on_click=password_gate.sign_out, key="sign_out")
         return
     viewer = _viewer(session, version)
     navigation = st.navigation(pages_for(viewer.role), expanded=True)
@@ -66,7 +68,7 @@ def run() -> None:
         kind: dimensions.names(kind, account.account_id, version) for kind in ("queue", "campaign", "agent")
     }
     newest = dates.newest_date(account.account_id, version)
-    shared = filters.sidebar_filters(viewer, account, newest, names)
+    shared = sidebar.sidebar_filters(viewer, account, newest, names)
     scope = Scope(viewer=viewer, account=account, filters=shared, version=version)
     set_scope(scope)
 

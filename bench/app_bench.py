@@ -87,13 +87,13 @@ def query_bench(account_id: int, timezone: str, runs: int) -> None:
     ending with the newest data."""
     import streamlit as st
 
-    from app import staffing
-    from app.access import Viewer
+    from app.filters.scope import Filters, Scope
     from app.queries import agent_status, call_report, message_report, sql_explorer, totals
     from app.queries.accounts import Account
     from app.queries.call_report import CallQuery
     from app.queries.message_report import MessageQuery
-    from app.scope import Filters, Scope
+    from app.signin.access import Viewer
+    from app.staffing import erlang
     from exports.report_reading import report_frame
     from exports.report_specs import REPORTS
     from voxlink import warehouse
@@ -137,7 +137,7 @@ def query_bench(account_id: int, timezone: str, runs: int) -> None:
     queries["failures by error code"] = uncached(lambda: message_report.failures_by_error_code(scope))
     queries["agent timeline (a day)"] = uncached(lambda: agent_status.timeline(scope, end))
     queries["agents by current status"] = uncached(lambda: agent_status.current(scope))
-    queries["Erlang C agents needed (staffing)"] = lambda: staffing.agents_needed(120, 300, 900, 20, 0.8, 0.3)
+    queries["Erlang C agents needed (staffing)"] = lambda: erlang.agents_needed(120, 300, 900, 20, 0.8, 0.3)
     queries["SQL explorer (sandbox + count)"] = lambda: sql_explorer.run(
         viewer, "select count(*) from fct_calls"
     )
@@ -197,7 +197,7 @@ def ensure_user(account_id: int) -> None:
 
 def page_bench(home: Path, rounds: int) -> None:
     """Page times in chromium over a `streamlit run` of the app, against a one-widget app served beside it."""
-    from app.navigation import PAGES
+    from app.shell.navigation import PAGES
     from bench.app_browser import chromium, streamlit_server, wait_until_idle
     from voxlink.settings import get_settings
 

@@ -84,7 +84,7 @@ def _demo(tree: ProcessTree, days: int, *, serve: bool) -> int:
         # through each account's own local yesterday: the day its "yesterday" reports and daily e-mails show
         simulate_into(engine, slug, timezone, days, seed, None, name)
     print(run_refresh().summary())
-    from app.demo_users import ensure_demo_users
+    from app.signin.demo_logins import ensure_demo_users
 
     print(
         "Sign in to the app as:", *ensure_demo_users(engine, [slug for slug, _, _ in DEMO_ACCOUNTS]), sep="\n"

@@ -37,7 +37,7 @@ def server_url() -> Iterator[str]:
 
 def _stop_app_prefetch() -> None:
     """The app's background prefetch (from app tests in this process) must not follow us into another home."""
-    prefetch = sys.modules.get("app.prefetch")
+    prefetch = sys.modules.get("app.shell.prefetch")
     if prefetch is not None:
         prefetch.forget()
         prefetch.idle.wait(30)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import drilldown, staffing_view
-from app import formatting as fmt
 from app.components import charts, heatmap
-from app.layout import Tile, filters_note, plot, table, tiles
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.display.layout import Tile, filters_note, plot, table, tiles
+from app.filters.scope import current_scope
 from app.queries import call_report, intervals, totals
 from app.queries.call_report import CallQuery
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
+from app.staffing import what_if_view
 
 REPORT = "abandon-rate"
 HEATMAP_METRICS = {
@@ -101,4 +102,4 @@ if cells.is_empty():
     st.info("No inbound calls in this date range.")
 else:
     plot(heatmap.weekday_interval(cells, shown, title, percent=percent))
-    staffing_view.what_if(scope, cells, now)
+    what_if_view.what_if(scope, cells, now)

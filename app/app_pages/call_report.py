@@ -1,6 +1,6 @@
 """Call Report: the calls (or messages) behind any number, searchable, a page at a time, downloadable.
 
-Drill-down links open this page with its filters in the URL (``app.drilldown``).
+Drill-down links open this page with its filters in the URL (``app.display.drilldown``).
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import math
 
 import streamlit as st
 
-from app import downloads, report_filters, url_state
-from app import formatting as fmt
+from app.display import downloads
+from app.display import formatting as fmt
+from app.filters import call_report_widgets, url_state
+from app.filters.scope import current_scope
 from app.queries import call_report, listing, message_report
-from app.scope import current_scope
 
 VIEWS = ("calls", "messages")
 TIMES = {
@@ -31,12 +32,12 @@ if scope.viewer.is_agent and view == "messages":
     st.stop()
 
 if view == "calls":
-    calls = report_filters.call_filters()
+    calls = call_report_widgets.call_filters()
     total = call_report.count_calls(scope, calls)
     fetch_page = lambda number: call_report.calls_page(scope, calls, number)  # noqa: E731
     fetch_all = lambda: call_report.calls_for_download(scope, calls)  # noqa: E731
 else:
-    messages = report_filters.message_filters()
+    messages = call_report_widgets.message_filters()
     total = message_report.count_messages(scope, messages)
     fetch_page = lambda number: message_report.messages_page(scope, messages, number)  # noqa: E731
     fetch_all = lambda: message_report.messages_for_download(scope, messages)  # noqa: E731

@@ -5,13 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import drilldown, url_state
-from app import formatting as fmt
 from app.components import charts
-from app.layout import Tile, filters_note, plot, table, tiles
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.display.layout import Tile, filters_note, plot, table, tiles
+from app.filters import url_state
+from app.filters.scope import current_scope
 from app.queries import totals
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
 
 REPORT = "call-status"
 DIRECTIONS = ("all", "inbound", "outbound")

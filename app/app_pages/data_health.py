@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from app import formatting as fmt
 from app.components.freshness import banner as freshness_banner
 from app.components.quarantine_view import quarantine_section
-from app.layout import table
+from app.display import formatting as fmt
+from app.display.layout import table
+from app.filters.scope import current_scope
 from app.queries import health, publish
-from app.scope import current_scope
 
 scope = current_scope()
 zone = ZoneInfo(scope.account.timezone)

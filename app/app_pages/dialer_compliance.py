@@ -8,13 +8,13 @@ from typing import Literal
 import polars as pl
 import streamlit as st
 
-from app import drilldown
-from app import formatting as fmt
 from app.components import charts
-from app.formulas import help_for
-from app.layout import filters_note, plot, table
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.display.layout import filters_note, plot, table
+from app.display.metric_help import help_for
+from app.filters.scope import current_scope
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
 
 REPORT = "dialer-compliance"
 LIMIT = 0.03

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import drilldown
 from app.components import charts
-from app.formulas import help_for
-from app.layout import filters_note, plot, table
+from app.display import drilldown
+from app.display.layout import filters_note, plot, table
+from app.display.metric_help import help_for
+from app.filters.scope import current_scope
 from app.queries import totals
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
 
 REPORT = "dispositions"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import drilldown, url_state
 from app.components import charts
-from app.formulas import help_for
-from app.layout import filters_note, plot, table
+from app.display import drilldown
+from app.display.layout import filters_note, plot, table
+from app.display.metric_help import help_for
+from app.filters import url_state
+from app.filters.scope import current_scope
 from app.queries import leaderboard
 from app.queries.reports import applied_filters
-from app.scope import current_scope
 
 REPORT = "leaderboard"
 # metric → label (the order each ranks in is app/queries/leaderboard.py's)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import drilldown
-from app import formatting as fmt
 from app.components import charts
-from app.layout import Tile, filters_note, plot, table, tiles
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.display.layout import Tile, filters_note, plot, table, tiles
+from app.filters.scope import current_scope
 from app.queries import totals
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
 
 REPORT = "outgoing-calls"
 OUTCOMES = ("human_answered", "machine_answered", "no_answer", "busy", "failed")

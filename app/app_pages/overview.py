@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import drilldown
-from app import formatting as fmt
 from app.components import charts
-from app.layout import Tile, plot, tiles
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.display.layout import Tile, plot, tiles
+from app.filters.scope import current_scope
 from app.queries import totals
-from app.scope import current_scope
 
 scope = current_scope()
 before = scope.previous_period()

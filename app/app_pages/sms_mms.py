@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import drilldown
-from app import formatting as fmt
 from app.components import charts
-from app.layout import Tile, filters_note, plot, table, tiles
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.display.layout import Tile, filters_note, plot, table, tiles
+from app.filters.scope import current_scope
 from app.queries import message_report, totals
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
 
 REPORT = "sms-mms"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app.components.explorer import quick_chart
-from app.layout import plot, table
+from app.display.layout import plot, table
+from app.filters.scope import current_scope
 from app.queries import sql_explorer
-from app.scope import current_scope
 
 EXAMPLE = """select date, sum(offered) as offered, sum(abandoned) as abandoned
 from rpt_abandon_rate_daily

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from app import report_subscriptions as subs
+from app.filters.scope import current_scope
 from app.queries import dimensions
-from app.scope import current_scope
+from app.subscriptions import account_subscriptions as subs
 from exports.export import FORMATS
 from exports.report_specs import REPORTS
 from exports.schedule import FREQUENCIES

@@ -7,14 +7,14 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from app import url_state
 from app.components import charts
 from app.components.timeline import status_timeline
-from app.formulas import help_for
-from app.layout import filters_note, plot, table
+from app.display.layout import filters_note, plot, table
+from app.display.metric_help import help_for
+from app.filters import url_state
+from app.filters.scope import current_scope
 from app.queries import agent_status, totals
 from app.queries.reports import applied_filters, report
-from app.scope import current_scope
 
 REPORT = "user-status"
 STATUSES = ("available_seconds", "busy_seconds", "after_call_work_seconds", "break_seconds")

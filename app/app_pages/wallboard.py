@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from app import auth
-from app import formatting as fmt
 from app.components.charts import AGENT_STATUS_COLOURS, status_label
 from app.components.freshness import banner as freshness_banner
-from app.layout import Tile, tiles
+from app.display import formatting as fmt
+from app.display.layout import Tile, tiles
+from app.filters.scope import current_scope
 from app.queries import agent_status, publish, wallboard_today
-from app.scope import current_scope
+from app.signin import password_gate
 from voxlink import warehouse
 
 REFRESH_SECONDS = 10
@@ -30,7 +30,7 @@ st.title("Live wallboard")
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def board() -> None:
-    if auth.current_session(activity=False) is None:  # timed out while nobody touched the screen
+    if password_gate.current_session(activity=False) is None:  # timed out while nobody touched the screen
         st.rerun()
     version = warehouse.file_version()
     live = replace(scope, version=version)

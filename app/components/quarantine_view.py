@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app.layout import table
+from app.display.layout import table
+from app.filters.scope import Scope
 from app.queries import health
-from app.scope import Scope
 
 
 def quarantine_section(scope: Scope) -> None:

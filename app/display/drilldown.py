@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.scope import Scope
+from app.filters.scope import Scope
 
 CALL_REPORT = "app_pages/call_report.py"
 

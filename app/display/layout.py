@@ -9,10 +9,10 @@ from typing import Any, Literal
 import polars as pl
 import streamlit as st
 
-from app import downloads, drilldown
-from app.formulas import help_for
+from app.display import downloads, drilldown
+from app.display.metric_help import help_for
+from app.filters.scope import Scope
 from app.queries.reports import FILTER_COLUMNS
-from app.scope import Scope
 
 DeltaColor = Literal["normal", "inverse", "off"]
 # Fractions shown as percentages on screen (downloads keep the export's fractions).

@@ -1,6 +1,6 @@
 """The Call Report's own filters (besides the sidebar's): widgets that build a CallQuery or a MessageQuery.
 
-Every filter lives in the URL too, so a drill-down link opens the report with them set (``app.drilldown``).
+Every filter lives in the URL too, so a drill-down link opens the report with them set (``app.display.drilldown``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from app import url_state
 from app.components.heatmap import WEEKDAYS, interval_label
-from app.formatting import label
+from app.display.formatting import label
+from app.filters import url_state
 from app.queries.call_report import MEASURES as CALL_MEASURES
 from app.queries.call_report import CallQuery
 from app.queries.message_report import MEASURES as MESSAGE_MEASURES

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from app.access import Viewer
 from app.queries.accounts import Account
+from app.signin.access import Viewer
 
 _SCOPE_KEY = "scope"
 

@@ -1,7 +1,7 @@
 """The sidebar filters every page shares: period (presets or dates), queue, campaign and agent.
 
 They are drawn by the shell on every run, so their values survive page changes, and they live in the URL
-(``app.url_state``) so a view can be shared as a link.
+(``app.filters.url_state``) so a view can be shared as a link.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from app import url_state
-from app.access import Viewer
+from app.filters import url_state
+from app.filters.scope import Filters
 from app.queries.accounts import Account
-from app.scope import Filters
+from app.signin.access import Viewer
 
 DEFAULT_DAYS = 30
 PRESETS = {

@@ -8,9 +8,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL
 from app.queries.sql import optional
-from app.scope import Scope
 from voxlink import warehouse
 
 TIMELINE_SQL = f"""

@@ -13,10 +13,10 @@ from typing import Any
 
 import polars as pl
 
-from app.access import REPORT_ROLES, require_role
+from app.filters.scope import Scope
 from app.queries import listing
 from app.queries.listing import PAGE_SIZE
-from app.scope import Scope
+from app.signin.access import REPORT_ROLES, require_role
 
 _OUTBOUND_AGENT = "connected_agent_name"  # outgoing-calls groups by the agent of the last call.connected
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app.access import REPORT_ROLES, require_role
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL
-from app.scope import Scope
+from app.signin.access import REPORT_ROLES, require_role
 from voxlink import warehouse
 
 # Newest event time per source for the account, and when the pipeline last loaded its rows.

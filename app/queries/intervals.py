@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from app.filters.scope import Scope
 from app.queries import totals
-from app.scope import Scope
 
 INTERVAL_SECONDS = 15 * 60
 

@@ -12,9 +12,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL
 from app.queries.reports import report
-from app.scope import Scope
 from exports.report_specs import REPORTS
 from voxlink import warehouse
 

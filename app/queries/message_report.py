@@ -8,11 +8,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app.access import REPORT_ROLES, require_role
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL, listing
 from app.queries.listing import PAGE_SIZE
 from app.queries.sql import optional
-from app.scope import Scope
+from app.signin.access import REPORT_ROLES, require_role
 from voxlink import warehouse
 
 # measure → condition on fct_messages: the flags rpt_messages_daily counts

@@ -12,9 +12,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from app.access import REPORT_ROLES, NotPermitted, require_role
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL
-from app.scope import Scope
+from app.signin.access import REPORT_ROLES, NotPermitted, require_role
 from exports.report_reading import report_frame
 from exports.report_specs import REPORTS
 

@@ -21,8 +21,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from app.access import SQL_ROLES, Viewer, require_role
 from app.queries import CACHE_TTL
+from app.signin.access import SQL_ROLES, Viewer, require_role
 from voxlink import warehouse
 
 ROW_LIMIT = 10_000

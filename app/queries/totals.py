@@ -15,11 +15,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app.access import REPORT_ROLES as _REPORT_ROLES
-from app.access import NotPermitted, require_role
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL
 from app.queries.sql import optional
-from app.scope import Scope
+from app.signin.access import REPORT_ROLES as _REPORT_ROLES
+from app.signin.access import NotPermitted, require_role
 from voxlink import warehouse
 
 

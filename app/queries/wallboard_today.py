@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
+from app.filters.scope import Scope
 from app.queries import CACHE_TTL
 from app.queries.totals import INBOUND, build_sql
-from app.scope import Scope
 from voxlink import warehouse
 
 CALLS_SQL = """

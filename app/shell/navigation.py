@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app.access import EVERYONE, REPORT_ROLES, SQL_ROLES, SUBSCRIPTION_ROLES
+from app.signin.access import EVERYONE, REPORT_ROLES, SQL_ROLES, SUBSCRIPTION_ROLES
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from app.access import NotPermitted
+from app.filters.scope import Scope
 from app.queries import agent_status, call_report, health, intervals, sql_explorer, wallboard_today
 from app.queries import message_report as messages
 from app.queries import totals as t
 from app.queries.call_report import CallQuery
 from app.queries.reports import report
-from app.scope import Scope
+from app.signin.access import NotPermitted
 from voxlink import warehouse
 
 _LOGGER = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ import importlib
 import threading
 from pathlib import Path
 
-PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
 
 _started = threading.Event()
 done = threading.Event()  # set when the warm-up has finished

@@ -14,8 +14,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from app import users
-from app.login_limiter import LIMITER, keys_for
+from app.signin import active_users
+from app.signin.rate_limit import LIMITER, keys_for
 
 SESSION_KEY = "signed_in"
 NOTICE_KEY = "sign_in_notice"
@@ -64,7 +64,7 @@ def current_session(activity: bool = True) -> Session | None:
         return None
     if now - session.checked_at > RECHECK:
         try:
-            active = users.is_active(_engine(), session.user_id)
+            active = active_users.is_active(_engine(), session.user_id)
         except Exception:  # the user database is down: keep the session, check again next time
             active = True
         if not active:

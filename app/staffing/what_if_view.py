@@ -7,11 +7,12 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import drilldown, staffing
-from app import formatting as fmt
 from app.components.heatmap import WEEKDAYS, interval_label
+from app.display import drilldown
+from app.display import formatting as fmt
+from app.filters.scope import Scope
 from app.queries.intervals import INTERVAL_SECONDS
-from app.scope import Scope
+from app.staffing import erlang
 
 EXPLAIN = (
     "Erlang C (M/M/N: random arrivals, exponential handling times, nobody abandons) from the interval's "
@@ -60,7 +61,7 @@ def what_if(scope: Scope, cells: pl.DataFrame, range_totals: dict[str, Any]) -> 
     if calls <= 0:
         st.info("No calls in this interval: no agents needed.")
         return
-    needed = staffing.agents_needed(calls, aht_seconds, INTERVAL_SECONDS, threshold, target_sl, shrinkage)
+    needed = erlang.agents_needed(calls, aht_seconds, INTERVAL_SECONDS, threshold, target_sl, shrinkage)
     st.markdown(
         f"**{needed.agents} agent{'s' if needed.agents != 1 else ''}** on the phones reach {fmt.percent(needed.service_level)} answered within "
         f"{threshold:g} s (target {target_sl:.0%}); with {shrinkage:.0%} shrinkage roster "
@@ -69,7 +70,7 @@ def what_if(scope: Scope, cells: pl.DataFrame, range_totals: dict[str, Any]) -> 
     agents = st.number_input(
         "What if we had N agents?", min_value=1, value=needed.agents, step=1, key=f"staff_n_{needed.agents}"
     )
-    outcome = staffing.with_agents(int(agents), calls, aht_seconds, INTERVAL_SECONDS, threshold, shrinkage)
+    outcome = erlang.with_agents(int(agents), calls, aht_seconds, INTERVAL_SECONDS, threshold, shrinkage)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Predicted service level", fmt.percent(outcome.service_level))
     c2.metric(

@@ -15,8 +15,8 @@ from datetime import time
 import polars as pl
 from sqlalchemy.engine import Engine
 
-from app.access import SUBSCRIPTION_ROLES, Viewer, require_role
-from app.report_filters import STATUSES
+from app.filters.call_report_widgets import STATUSES
+from app.signin.access import SUBSCRIPTION_ROLES, Viewer, require_role
 from exports import subscriptions as store
 from exports.presentation import TEXT_COLUMNS
 from exports.recipients import allowed_domains, user_addresses

@@ -19,8 +19,8 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 
-from app.demo_users import DEMO_PASSWORD, ensure_demo_users
-from app.login_limiter import LIMITER
+from app.signin.demo_logins import DEMO_PASSWORD, ensure_demo_users
+from app.signin.rate_limit import LIMITER
 from tests.app.fixture_events import NORTH_EVENTS, REFRESH_AT, SOUTH_EVENTS
 from voxlink import warehouse
 from voxlink.settings import get_settings

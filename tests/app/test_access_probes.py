@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
-from app.access import NotPermitted, Viewer
-from app.navigation import PAGES, visible_titles
+from app.filters.scope import Filters, Scope
 from app.queries import message_report, reports, totals
 from app.queries.accounts import Account
-from app.scope import Filters, Scope
+from app.shell.navigation import PAGES, visible_titles
+from app.signin.access import NotPermitted, Viewer
 from tests.app.apptest import all_text, follow, open_page, signed_in, table, tiles
 from tests.app.conftest import Stack
 from tests.app.fixture_events import SOUTH_ONLY

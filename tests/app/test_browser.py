@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from app.formatting import counted
-from app.navigation import PAGES, visible_titles
+from app.display.formatting import counted
+from app.shell.navigation import PAGES, visible_titles
 from cli.main import main
 from tests.app.browser import (
     TIMEOUT_MS,

@@ -9,7 +9,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from app.downloads import csv_bytes, file_name, xlsx_bytes
+from app.display.downloads import csv_bytes, file_name, xlsx_bytes
 from app.queries import reports
 from cli.main import main
 from exports.report_specs import REPORTS

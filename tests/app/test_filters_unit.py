@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.filters import default_period, preset_range
-from app.formatting import duration, percent, rate_delta, seconds
+from app.display.formatting import duration, percent, rate_delta, seconds
+from app.filters.sidebar import default_period, preset_range
 
 TODAY = date(2025, 3, 12)
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from app import auth
-from app.login_limiter import LIMITER, MAX_FAILURES, keys_for
+from app.signin import password_gate
+from app.signin.rate_limit import LIMITER, MAX_FAILURES, keys_for
 from tests.app.apptest import fresh, sign_in, signed_in
 from tests.app.conftest import Stack
 
@@ -38,7 +38,7 @@ def test_a_wrong_username_or_password_gets_the_same_answer(
 ) -> None:
     app = sign_in(fresh(), username, password)
 
-    assert [e.value for e in app.error] == [auth.WRONG]
+    assert [e.value for e in app.error] == [password_gate.WRONG]
     assert not app.metric
 
 
@@ -46,7 +46,7 @@ def test_repeated_failures_lock_the_username_even_with_the_right_password(app_en
     for _ in range(MAX_FAILURES - 1):
         LIMITER.failed(keys_for("north-analyst", None))
     failed = sign_in(fresh(), "north-analyst", "wrong-password")  # the fifth failure, through the form
-    assert [e.value for e in failed.error] == [auth.WRONG]
+    assert [e.value for e in failed.error] == [password_gate.WRONG]
 
     app = sign_in(fresh(), "north-analyst")  # the right password, but locked
 
@@ -57,8 +57,8 @@ def test_repeated_failures_lock_the_username_even_with_the_right_password(app_en
 
 def test_an_idle_session_times_out(app_env: Stack) -> None:
     app = signed_in("north-manager")
-    session = app.session_state[auth.SESSION_KEY]
-    session.last_active_at = time.time() - auth.IDLE_TIMEOUT - 1
+    session = app.session_state[password_gate.SESSION_KEY]
+    session.last_active_at = time.time() - password_gate.IDLE_TIMEOUT - 1
 
     app.run()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.login_limiter import LoginLimiter, keys_for
+from app.signin.rate_limit import LoginLimiter, keys_for
 
 
 class Clock:

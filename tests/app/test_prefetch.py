@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import prefetch, warmup
-from app.scope import Scope
+from app.filters.scope import Scope
+from app.shell import prefetch, warmup
 from tests.app.apptest import open_page, signed_in
 from tests.app.conftest import Stack
 from voxlink import warehouse
@@ -35,14 +35,19 @@ def _scope_of(username: str) -> Scope:
 
 def test_warmup_imports_what_the_pages_import_and_freezes_the_heap(app_env: Stack) -> None:
     names = warmup.page_imports()
-    assert {"app.components.heatmap", "app.queries.totals", "app.staffing_view", "polars"} <= set(names)
+    assert {"app.components.heatmap", "app.queries.totals", "app.staffing.what_if_view", "polars"} <= set(
+        names
+    )
     assert "app.components.charts.status_label" in names  # a name imported from a module: tried, skipped
     try:
         warmup.warm()
         assert warmup.done.is_set()
-        assert {"app.components.heatmap", "app.staffing_view", "plotly.graph_objects", "pyarrow"} <= set(
-            sys.modules
-        )
+        assert {
+            "app.components.heatmap",
+            "app.staffing.what_if_view",
+            "plotly.graph_objects",
+            "pyarrow",
+        } <= set(sys.modules)
         # what the imports left is skipped by the full collection Streamlit runs after every script run
         assert gc.get_freeze_count() > 10_000
     finally:

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from app.access import NotPermitted, Viewer
 from app.queries import sql_explorer
 from app.queries.sql_explorer import Refused, TimedOut, run
+from app.signin.access import NotPermitted, Viewer
 from tests.app.conftest import Stack
 
 

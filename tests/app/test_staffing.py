@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from app.staffing import agents_needed, erlang_c, scheduled, traffic, with_agents
+from app.staffing.erlang import agents_needed, erlang_c, scheduled, traffic, with_agents
 
 HALF_HOUR = 1800
 

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from app import report_subscriptions as subs
-from app.access import NotPermitted, Viewer
-from app.navigation import visible_titles
+from app.shell.navigation import visible_titles
+from app.signin.access import NotPermitted, Viewer
+from app.subscriptions import account_subscriptions as subs
 from exports.delivery import DataHealth, deliver_due
 from exports.recipients import add_allowed_domain
 from exports.schedule import Schedule

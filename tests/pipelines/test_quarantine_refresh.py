@@ -98,10 +98,10 @@ def test_only_the_held_accounts_admins_get_one_email(held: dict, smtp: SmtpServe
 
 
 def test_data_health_shows_each_account_only_its_own_quarantine(held: dict) -> None:
-    from app.access import Viewer
+    from app.filters.scope import Filters, Scope
     from app.queries import health
     from app.queries.accounts import Account
-    from app.scope import Filters, Scope
+    from app.signin.access import Viewer
 
     def scope(slug: str) -> Scope:
         account_id = held["ids"][slug]

@@ -55,7 +55,7 @@ def test_an_edited_description_makes_every_reader_stale(tmp_path: Path) -> None:
 
 
 def test_the_app_and_the_xlsx_say_the_same_about_a_metric() -> None:
-    from app.formulas import help_for
+    from app.display.metric_help import help_for
     from exports.definitions import definition
 
     expected = (

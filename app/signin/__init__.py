@@ -1,0 +1,1 @@
+"""Who may look: password sign-in, its rate limit, roles and the demo accounts' logins."""

@@ -1,0 +1,1 @@
+"""The subscriptions page's logic: an account's report subscriptions and their delivery log."""
