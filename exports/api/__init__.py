@@ -26,5 +26,6 @@ def install(
 
     app.state.export_jobs = runner or ExportRunner(JobStore(get_settings().home_dir / "export-jobs"))
     app.state.download_seconds = download_seconds
+    app.state.report_accounts = {}  # account id → (slug, time zone), filled as keys are seen
     app.include_router(export_routes.router, responses=ERROR_RESPONSES)
     app.include_router(reports_route.router, responses=ERROR_RESPONSES)

@@ -29,7 +29,7 @@ asa_seconds\n2026-11-02,support,4,2,1,0,0.2500,2,0.6667,7.5\n"
 
 def account_of(request: Request, account_id: int) -> tuple[str, str]:
     """The account's slug and time zone (cached: neither changes while the API runs)."""
-    cache: dict[int, tuple[str, str]] = request.app.state.__dict__.setdefault("report_accounts", {})
+    cache: dict[int, tuple[str, str]] = request.app.state.report_accounts
     if account_id not in cache:
         with request.app.state.engine.connect() as conn:
             row = conn.execute(

@@ -56,3 +56,20 @@ def test_a_cursor_of_another_request_is_refused(api: TestClient, keys: dict[str,
 
 def test_reports_need_an_api_key(api: TestClient, warehouse_built: dict[str, int]) -> None:
     assert_error(api.get("/api/v1/reports/call-status", params=RANGE), 401, "unauthorized")
+
+
+def test_every_reports_route_is_documented_in_the_openapi_schema(api: TestClient) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    ours = {
+        path: item
+        for path, item in paths.items()
+        if path.startswith("/api/v1/reports/") and "configs" not in path
+    }
+    assert set(ours) == {"/api/v1/reports/{report}", "/api/v1/reports/export", "/api/v1/reports/export/{job_id}",
+                         "/api/v1/reports/export/{job_id}/download"}  # fmt: skip
+    for path, item in ours.items():
+        for method, operation in item.items():
+            assert operation["summary"], (method, path)
+            assert {"4XX", "5XX"} <= set(operation["responses"]), (method, path)
+    report = paths["/api/v1/reports/{report}"]["get"]["responses"]["200"]["content"]
+    assert set(report) == {"application/json", "text/csv"}
