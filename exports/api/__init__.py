@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from exports.api.download_token import DOWNLOAD_SECONDS
 from exports.api.export_runner import ExportRunner
 from exports.api.job_store import JobStore
+from exports.api.report_cache import AnswerCache
 from voxlink.settings import get_settings
 
 
@@ -26,6 +27,7 @@ def install(
 
     app.state.export_jobs = runner or ExportRunner(JobStore(get_settings().home_dir / "export-jobs"))
     app.state.download_seconds = download_seconds
+    app.state.report_answers = AnswerCache()
     app.state.report_accounts = {}  # account id → (slug, time zone), filled as keys are seen
     app.include_router(export_routes.router, responses=ERROR_RESPONSES)
     app.include_router(reports_route.router, responses=ERROR_RESPONSES)
