@@ -89,15 +89,16 @@ def filtered(frame: pl.DataFrame, filters: dict[str, str]) -> pl.DataFrame:
 
 def export_context(
     report: str, account: str, timezone: str, start: date, end: date,
-    filters: dict[str, str] | None = None, now: datetime | None = None,
+    filters: dict[str, str] | None = None, now: datetime | None = None, account_id: int | None = None,
 ) -> ExportContext:  # fmt: skip
+    """What the export is of; with ``account_id`` a PDF's tiles are read from the warehouse for that account."""
     try:
         info = warehouse.publish_info()
         as_of, version = info.published_at, info.version
     except warehouse.WarehouseMissing:
         as_of, version = None, None
     return ExportContext(report, account, timezone, start, end, now or datetime.now(UTC), as_of, version,
-                         dict(filters or {}))  # fmt: skip
+                         dict(filters or {}), account_id)  # fmt: skip
 
 
 def file_name(context: ExportContext, fmt: str) -> str:
@@ -118,7 +119,7 @@ def build_report(
     """Query, filter and render one report in memory (e-mail attachments, downloads)."""
     wanted = validate_filters(report, filters)
     frame = filtered(report_frame(report, account_id, start, end), wanted)
-    context = export_context(report, account, timezone, start, end, wanted, now)
+    context = export_context(report, account, timezone, start, end, wanted, now, account_id)
     buffer = io.BytesIO()
     render(frame, context, fmt, buffer)
     return RenderedReport(file_name(context, fmt), MEDIA_TYPES[fmt], buffer.getvalue(), frame.height)
@@ -133,7 +134,7 @@ def export_file(
     A large XLSX never holds the whole report: it is read a month of local dates at a time and streamed
     into the workbook, so a million-row export stays within a couple of hundred megabytes.
     """
-    context = export_context(report, account, timezone, start, end)
+    context = export_context(report, account, timezone, start, end, account_id=account_id)
     if fmt != "xlsx":
         frame = report_frame(report, account_id, start, end)
         render(frame, context, fmt, target)

@@ -93,7 +93,7 @@ def write_pdf(frame: pl.DataFrame, context: ExportContext, target: str | IO[byte
     pdf.multi_cell(0, 4.5, pdf.text_of(spec.description), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _filters(pdf, context)
-    _tiles(pdf, context, frame)
+    _tiles(pdf, context)
     if frame.height:
         spec_chart = CHARTS[context.report]
         if pdf.get_y() + chart_height(frame.height, len(spec_chart.values)) > pdf.h - 20:
@@ -114,8 +114,10 @@ def _filters(pdf: ReportPdf, context: ExportContext) -> None:
     pdf.ln(3)
 
 
-def _tiles(pdf: ReportPdf, context: ExportContext, frame: pl.DataFrame) -> None:
-    shown = tiles(context.report, frame)
+def _tiles(pdf: ReportPdf, context: ExportContext) -> None:
+    shown = tiles(context)
+    if not shown:
+        return
     gap = 4.0
     width = (pdf.w - pdf.l_margin - pdf.r_margin - gap * (len(shown) - 1)) / len(shown)
     width = min(width, 60.0)

@@ -1,7 +1,9 @@
 """How a report looks outside CSV: the context printed with it, column kinds, its chart and its KPI tiles.
 
-Renderers never compute a metric: a chart plots the report's own column, and a tile either counts rows or
-adds up a column of counts or seconds (additive parts), never a ratio.
+Renderers never compute a metric: a chart plots the report's own column, and a tile's figure comes from the
+warehouse, which counts the report's rows or adds up a column of counts or seconds (additive parts) over the
+report's own query with the export's filters: the headline figures are the report's, never a ratio, never
+summed in Python.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from exports.report_specs import REPORTS, ReportSpec
+from voxlink import warehouse
 
 ColumnKind = Literal["date", "text", "count", "rate", "seconds"]
 # the contract's text columns: the ones a subscription can filter on
@@ -34,6 +37,8 @@ class ExportContext:
     data_as_of: datetime | None = None
     warehouse_version: int | None = None
     filters: dict[str, str] = field(default_factory=dict)
+    # whose rows the PDF's tiles total in the warehouse; None: a frame rendered on its own, without tiles
+    account_id: int | None = None
 
     @property
     def spec(self) -> ReportSpec:
@@ -100,33 +105,52 @@ class Tile:
     value: str
 
 
-# (label, column) pairs totalled for the tiles; None as the column counts rows.
-_TILES: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "call-status": (("Calls", "calls"),),
-    "abandon-rate": (("Offered", "offered"), ("Answered", "answered"), ("Abandoned", "abandoned")),
-    "outgoing-calls": (("Attempts", "attempts"), ("Human answered", "human_answered")),
-    "dispositions": (("Dispositioned calls", "calls"),),
-    "user-status": (("Agent-days", None), ("Logged in", "logged_in_seconds")),
-    "leaderboard": (("Agents", None), ("Handled", "handled"), ("Conversions", "conversions")),
-    "sms-mms": (("Messages", "messages"), ("Segments", "segments"), ("Opt-outs", "opt_outs")),
-    "dialer-compliance": (("Windows", None),),
-}
+# (label, aggregate over the report's rows) per report; the warehouse evaluates them. count(*) counts rows.
+ROWS = "count(*)"
+_TILES: dict[str, tuple[tuple[str, str], ...]] = {
+    "call-status": (("Rows", ROWS), ("Calls", "sum(calls)")),
+    "abandon-rate": (("Rows", ROWS), ("Offered", "sum(offered)"), ("Answered", "sum(answered)"),
+                     ("Abandoned", "sum(abandoned)")),
+    "outgoing-calls": (("Rows", ROWS), ("Attempts", "sum(attempts)"), ("Human answered", "sum(human_answered)")),
+    "dispositions": (("Rows", ROWS), ("Dispositioned calls", "sum(calls)")),
+    "user-status": (("Agent-days", ROWS), ("Logged in", "sum(logged_in_seconds)")),
+    "leaderboard": (("Agents", ROWS), ("Handled", "sum(handled)"), ("Conversions", "sum(conversions)")),
+    "sms-mms": (("Rows", ROWS), ("Messages", "sum(messages)"), ("Segments", "sum(segments)"),
+                ("Opt-outs", "sum(opt_outs)")),
+    "dialer-compliance": (("Windows", ROWS), ("Over 3 %", "count(*) filter (where compliant = 'false')")),
+}  # fmt: skip
 
 
-def tiles(report: str, frame: pl.DataFrame) -> list[Tile]:
-    """Headline figures for the PDF: row counts and totals of additive columns only."""
-    wanted = _TILES.get(report, ())
-    result = [] if any(column is None for _, column in wanted) else [Tile("Rows", f"{frame.height:,}")]
-    for label, column in wanted:
-        if column is None:
-            result.append(Tile(label, f"{frame.height:,}"))
-            continue
-        total = frame.get_column(column).sum() if frame.height else 0
-        result.append(Tile(label, duration_text(total) if column.endswith("_seconds") else f"{int(total):,}"))
-    if report == "dialer-compliance":
-        breaches = frame.filter(pl.col("compliant") == "false").height if frame.height else 0
-        result.append(Tile("Over 3 %", f"{breaches:,}"))
-    return result
+def totals_sql(report: str, filters: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The tiles' query: their aggregates over the report's own SQL, narrowed by the export's filters.
+
+    A filter names one of the report's text columns (checked here too: the name becomes SQL); its value is bound.
+    """
+    spec = REPORTS[report]
+    items = ", ".join(f"{aggregate} as tile_{index}" for index, (_, aggregate) in enumerate(_TILES[report]))
+    allowed = [c for c in spec.columns if c in TEXT_COLUMNS]
+    conditions, params = ["true"], {}
+    for index, (column, value) in enumerate(sorted(filters.items())):
+        if column not in allowed:
+            raise ValueError(f"{report} cannot be filtered on {column!r}")
+        conditions.append(f"report.{column} = $tile_filter_{index}")
+        params[f"tile_filter_{index}"] = value
+    return f"select {items} from ({spec.sql}) as report where {' and '.join(conditions)}", params
+
+
+def tiles(context: ExportContext) -> list[Tile]:
+    """Headline figures for the PDF, read from the warehouse for the context's account, range and filters."""
+    if context.account_id is None:
+        return []
+    sql, params = totals_sql(context.report, context.filters)
+    row = warehouse.query(
+        sql, context.account_id, {"start": context.start, "end": context.end, **params}
+    ).row(0)
+    shown = []
+    for (label, aggregate), total in zip(_TILES[context.report], row, strict=True):
+        seconds = aggregate.endswith("_seconds)")
+        shown.append(Tile(label, duration_text(total or 0) if seconds else f"{int(total or 0):,}"))
+    return shown
 
 
 def duration_text(seconds: object) -> str:

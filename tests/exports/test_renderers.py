@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from exports import xlsx
-from exports.export import render
+from exports.export import build_report, export_context, render
 from exports.presentation import ExportContext, tiles
 
 RATE, SECONDS = pl.Decimal(18, 4), pl.Decimal(18, 1)
@@ -154,7 +154,7 @@ def test_pdf_has_title_filters_tiles_table_and_numbered_pages_with_repeated_head
     first = reader.pages[0].extract_text()
     assert first.startswith("Abandon rate and service level")
     assert "America/New_York" in first and "Filter: queue" in first
-    assert "Offered" in first and "1,200" in first  # tile: 150 × (1 + 7) offered
+    assert "Offered" not in first  # a frame rendered on its own has no warehouse behind it: no tiles
     assert len(reader.pages) >= 3
     for number, page in enumerate(reader.pages, start=1):
         text = page.extract_text()
@@ -163,10 +163,43 @@ def test_pdf_has_title_filters_tiles_table_and_numbered_pages_with_repeated_head
     assert len(table_pages) >= 2 and all("short_abandoned" in t for t in table_pages)
 
 
-def test_tiles_only_count_rows_and_add_up_additive_columns() -> None:
-    assert [(t.label, t.value) for t in tiles("abandon-rate", abandon_frame())] == [
-        ("Rows", "2"), ("Offered", "8"), ("Answered", "5"), ("Abandoned", "2"),
-    ]  # fmt: skip
-    assert [(t.label, t.value) for t in tiles("leaderboard", leaderboard_frame())] == [
-        ("Agents", "3"), ("Handled", "5"), ("Conversions", "3"),
-    ]  # fmt: skip
+# The tiles are the warehouse's totals over the report for the "metrics" account of
+# tests/transforms/metric_cases.py, 2026-11-01 to 2026-11-02 (its exports written out there):
+# abandon-rate rows q2 (offered 1, answered 1, abandoned 0) and q1 (7, 4, 2); user-status frank 90000.0 s on
+# 2026-11-01 and 3600.0 s on 2026-11-02 logged in (26 h); dialer-compliance promo 24h/2026-11-02 false,
+# 30d/2026-11-01 true, 30d/2026-11-02 false; call-status 9 rows of 1 + 2 + 3 + 1 + 1 + 1 + 5 + 1 + 1 = 16 calls.
+TILE_CASES = [
+    ("abandon-rate", {}, [("Rows", "2"), ("Offered", "8"), ("Answered", "5"), ("Abandoned", "2")]),
+    (
+        "abandon-rate",
+        {"queue": "q1"},
+        [("Rows", "1"), ("Offered", "7"), ("Answered", "4"), ("Abandoned", "2")],
+    ),
+    ("user-status", {}, [("Agent-days", "2"), ("Logged in", "26:00:00")]),
+    ("dialer-compliance", {}, [("Windows", "3"), ("Over 3 %", "2")]),
+    ("call-status", {"direction": "outbound"}, [("Rows", "4"), ("Calls", "8")]),
+    ("call-status", {}, [("Rows", "9"), ("Calls", "16")]),
+]
+
+
+@pytest.mark.parametrize(("report", "filters", "expected"), TILE_CASES)
+def test_pdf_tiles_are_the_warehouse_totals_of_the_report(
+    warehouse_built: dict[str, int], report: str, filters: dict[str, str], expected: list[tuple[str, str]]
+) -> None:
+    start, end = date(2026, 11, 1), date(2026, 11, 2)
+    context = export_context(report, "metrics", "America/New_York", start, end, filters,
+                             account_id=warehouse_built["metrics"])  # fmt: skip
+    assert [(t.label, t.value) for t in tiles(context)] == expected
+
+    pdf = build_report(
+        warehouse_built["metrics"], "metrics", "America/New_York", report, start, end, "pdf", filters
+    )
+    first = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    drawn = first[first.index(expected[0][0]) :]
+    for label, value in expected:  # each tile draws its label, then its figure
+        drawn = drawn[drawn.index(label) + len(label) :]
+        drawn = drawn[drawn.index(value) + len(value) :]
+
+
+def test_a_frame_rendered_without_an_account_has_no_tiles() -> None:
+    assert tiles(context("abandon-rate")) == []
