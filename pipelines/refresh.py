@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from voxlink.files import private_dir, write_private_text
 from voxlink.settings import get_settings
 
 
@@ -50,14 +51,22 @@ class RefreshResult:
 
 
 def prepare_dagster_home() -> None:
-    """Point DAGSTER_HOME at VOXLINK_HOME/dagster, holding the repo's dagster.yaml."""
+    """Point DAGSTER_HOME at VOXLINK_HOME/dagster, holding the repo's dagster.yaml (owner-only).
+
+    With ``VOXLINK_DATABASE_URL`` set, the copy also puts the instance's storage in that PostgreSQL, in a schema of
+    its own (see :mod:`pipelines.instance_storage`); otherwise the instance keeps SQLite files under the home.
+    """
+    from pipelines.instance_storage import ensure_schema, storage_block
+
     settings = get_settings()
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    source = settings.transforms_dir.parent / "dagster.yaml"
+    home = private_dir(settings.dagster_home)
+    text = (settings.transforms_dir.parent / "dagster.yaml").read_text(encoding="utf-8")
+    if settings.database_url:
+        ensure_schema(settings.database_url)
+        text += storage_block(settings.database_url)
     target = home / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        target.write_bytes(source.read_bytes())
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        write_private_text(target, text)
     os.environ["DAGSTER_HOME"] = str(home)
 
 
