@@ -6,6 +6,8 @@ functions of ``transforms/macros/metric_functions.sql``). This scan reads the Py
 
 - a division (``/``, ``//``) whose operands name a metric part (a catalogue column such as ``offered``) or
   aggregate a frame (``pl.col(...)``, ``.sum()``, ``.mean()``, ``.count()``, ``.len()``);
+- a sum or difference of two metric parts (``abandoned - short_abandoned``, ``undelivered + failed``), in Python
+  or in a string of SQL: a part made of parts is a flag or a column of the facts (``is_counted_abandoned``);
 - a frame re-ranked (``.rank(``): a rank is the warehouse's ``rank() over`` (the leaderboard's SQL);
 - a string of SQL dividing: ``/ nullif(``, an aggregate divided (``sum(x) / …``), ``case when … > 0 then … /``.
 """
@@ -34,6 +36,15 @@ METRIC_WORDS = frozenset(TEXTS) | {
     "delivered",
     "handled",
 }
+# Catalogue words that name a dimension or a label, not a number: adding or subtracting them is no metric.
+DIMENSIONS = frozenset({"date", "agent", "campaign", "channel", "direction", "disposition", "queue", "status",
+                        "window", "window_end", "compliant", "rank", "leaderboard_rank"})  # fmt: skip
+PARTS = METRIC_WORDS - DIMENSIONS
+_PART = "|".join(sorted(PARTS, key=len, reverse=True))
+SQL_PART_ARITHMETIC = re.compile(
+    rf"\b({_PART})\b\s*\)?\s*[-+]\s*(sum\s*\(\s*)?(\w+\.)?\b({_PART})\b", re.IGNORECASE
+)
+SQL_TEXT = re.compile(r"\bselect\b|\bsum\s*\(", re.IGNORECASE)
 FRAME_AGGREGATE = re.compile(r"\bpl\.col\(|\.(sum|mean|count|len|n_unique)\(")
 SQL_DIVISIONS = {
     "divides by nullif(…)": re.compile(r"/\s*nullif\s*\(", re.IGNORECASE),
@@ -89,6 +100,23 @@ def _is_metric_division(node: ast.BinOp) -> bool:
     return any(_words(side) & METRIC_WORDS for side in operands)
 
 
+def _is_text(node: ast.AST) -> bool:
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return True
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add)
+        and (_is_text(node.left) or _is_text(node.right))
+    )
+
+
+def _is_part_arithmetic(node: ast.BinOp) -> bool:
+    """Two metric parts added or subtracted (text joined with ``+`` is not arithmetic)."""
+    if _is_text(node):
+        return False
+    return all(_words(side) & PARTS for side in (node.left, node.right))
+
+
 def findings_in(source: str, path: str) -> list[Finding]:
     """Every metric re-derivation in one module's source (``path`` only labels the findings)."""
     tree = ast.parse(source)
@@ -101,12 +129,18 @@ def findings_in(source: str, path: str) -> list[Finding]:
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
             if _is_metric_division(node):
                 what = f"divides a metric in Python: {ast.unparse(node)}"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            if _is_part_arithmetic(node):
+                what = f"adds or subtracts metric parts in Python: {ast.unparse(node)}"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "rank":
             what = f"re-ranks in Python: {ast.unparse(node)}"
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             for name, pattern in SQL_DIVISIONS.items():
                 if pattern.search(node.value):
                     what = f"SQL {name}"
+            # only in SQL: the catalogue's prose states formulas such as "delivered + undelivered + failed"
+            if SQL_TEXT.search(node.value) and SQL_PART_ARITHMETIC.search(node.value):
+                what = "SQL adds or subtracts metric parts"
         if what and (path, function) not in ALLOWED:
             found.append(Finding(path, getattr(node, "lineno", 0), function, what))
         for child in ast.iter_child_nodes(node):
@@ -153,6 +187,11 @@ def test_every_allowed_place_still_exists() -> None:
             "SQL = '''select case when offered > 0 then abandoned * 1.0 / offered end\n from t'''",
             "SQL case when",
         ),
+        ("counted = inbound['abandoned'] - inbound['short_abandoned']", "adds or subtracts metric parts"),
+        ("lost = messages['undelivered'] + messages['failed']", "adds or subtracts metric parts"),
+        ("frame.with_columns(pl.col('answered') + pl.col('abandoned'))", "adds or subtracts metric parts"),
+        ("SQL = 'select sum(abandoned) - sum(short_abandoned) from rpt_abandon_rate_daily'", "SQL adds or"),
+        ("SQL = 'select r.answered + r.abandoned from rpt_abandon_rate_daily r'", "SQL adds or"),
     ],
 )
 def test_a_planted_formula_is_caught(planted: str, caught: str) -> None:
@@ -166,8 +205,12 @@ def test_selecting_and_formatting_is_not_a_formula() -> None:
         "def tile(now: dict) -> str:\n"
         "    seconds, rest = divmod(now['talk_seconds'], 60)\n"
         "    hours = pl.col('logged_in_seconds') / 3600\n"
+        "    label = 'Offered ' + now['queue'] + ' calls'\n"
+        "    note = 'Occupancy: ' + help_for('occupancy') + ' Logged-in: ' + help_for('logged_in_seconds')\n"
+        "    days = (scope.end - scope.start).days + 1\n"
         "    return f\"{now['abandon_rate'] * 100:.1f} %\"\n"
         "SQL = 'select abandon_rate(abandoned, short_abandoned, offered) from rpt_abandon_rate_daily'\n"
+        "HELP = 'delivered / (delivered + undelivered + failed), outbound messages by final status.'\n"
     )
 
     assert findings_in(source, "app/display/formatting.py") == []

@@ -9,7 +9,8 @@ from app.display import drilldown
 from app.display import formatting as fmt
 from app.display.layout import Tile, plot, tiles
 from app.filters.scope import current_scope
-from app.queries import totals
+from app.queries import message_report, totals
+from app.queries.message_report import MessageQuery
 
 scope = current_scope()
 before = scope.previous_period()
@@ -34,14 +35,16 @@ outbound, outbound_before = pair(totals.OUTBOUND)
 status, status_before = pair(totals.STATUS)
 if not scope.viewer.is_agent:  # queue-level figures: not an agent's own
     inbound, inbound_before = pair(totals.INBOUND)
+    counted_abandoned = totals.totals(scope, totals.CALL_FLAGS)["is_counted_abandoned"]
     messages, messages_before = pair(totals.MESSAGES)
+    not_delivered = message_report.count_messages(scope, MessageQuery(measure="not_delivered"))
     tiles([
         Tile("Offered", fmt.count(inbound["offered"]), "offered",
              fmt.count_delta(inbound["offered"], inbound_before["offered"]),
              **drill("offered", "offered calls", inbound["offered"])),
         Tile("Abandon rate", fmt.percent(inbound["abandon_rate"]), "abandon_rate",
              fmt.rate_delta(inbound["abandon_rate"], inbound_before["abandon_rate"]), "inverse",
-             **drill("counted_abandoned", "abandoned calls", inbound["abandoned"] - inbound["short_abandoned"])),
+             **drill("counted_abandoned", "abandoned calls", counted_abandoned)),
         Tile("Service level", fmt.percent(inbound["service_level"]), "service_level",
              fmt.rate_delta(inbound["service_level"], inbound_before["service_level"]),
              **drill("answered_within_sl", "answered in time", inbound["answered_within_sl"])),
@@ -73,7 +76,7 @@ if not scope.viewer.is_agent:
     last_row.insert(1, Tile("Delivery rate", fmt.percent(messages["delivery_rate"]), "delivery_rate",
                             fmt.rate_delta(messages["delivery_rate"], messages_before["delivery_rate"]),
                             **drill("not_delivered", "not delivered",
-                                    messages["undelivered"] + messages["failed"], kind="messages")))  # fmt: skip
+                                    not_delivered, kind="messages")))  # fmt: skip
 tiles(last_row)
 
 st.subheader("Trends")

@@ -10,6 +10,7 @@ from app.display import formatting as fmt
 from app.display.layout import Tile, filters_note, plot, table, tiles
 from app.filters.scope import current_scope
 from app.queries import message_report, totals
+from app.queries.message_report import MessageQuery
 from app.queries.reports import applied_filters, report
 
 REPORT = "sms-mms"
@@ -24,7 +25,8 @@ def drill(measure: str, error_code: str | None = None) -> dict:
 
 
 now = totals.totals(scope, totals.MESSAGES)
-not_delivered = now["undelivered"] + now["failed"]
+# the messages the delivery rate's drill-down lists, counted by the warehouse on their flags
+not_delivered = message_report.count_messages(scope, MessageQuery(measure="not_delivered"))
 tiles([
     Tile("Messages", fmt.count(now["messages"]), "messages", drill=drill("messages"), drill_label=fmt.counted(now['messages'], "message")),
     Tile("Segments", fmt.count(now["segments"]), "segments"),

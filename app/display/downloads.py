@@ -1,8 +1,8 @@
 """Download payloads for tables: a download is an export.
 
-CSV always comes from the exports' own renderer. A report table's XLSX is the exports' workbook
-(``exports.export.render``: formats, a chart, the filters and the definitions), byte for byte what
-`voxlink export --format xlsx` writes for the same rows; any other table (sums per queue, the call list,
+CSV always comes from the exports' own renderer. A report table's XLSX and PDF are the exports' own
+(``exports.export.render``: formats, a chart, the filters and the definitions; the PDF's title, KPI tiles,
+chart and table), the same renderer `voxlink export` and the e-mailed reports use; any other table (sums per queue, the call list,
 SQL results) gets a plain sheet written here with xlsxwriter: bold frozen header, autofilter, typed cells.
 """
 
@@ -28,13 +28,13 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return handle.getvalue().encode("utf-8")
 
 
-def report_xlsx_bytes(frame: pl.DataFrame, report: str, account_slug: str, timezone: str, start: date, end: date,
-                      filters: dict[str, str]) -> bytes:  # fmt: skip
-    """The exports' workbook for a report frame (already narrowed by ``filters``, which it lists)."""
+def report_bytes(frame: pl.DataFrame, fmt: str, report: str, account_slug: str, timezone: str, start: date,
+                 end: date, filters: dict[str, str]) -> bytes:  # fmt: skip
+    """The exports' ``fmt`` file (xlsx or pdf) for a report frame (already narrowed by ``filters``, which it lists)."""
     from exports.export import export_context, render
 
     buffer = io.BytesIO()
-    render(frame, export_context(report, account_slug, timezone, start, end, filters), "xlsx", buffer)
+    render(frame, export_context(report, account_slug, timezone, start, end, filters), fmt, buffer)
     return buffer.getvalue()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import polars as pl
@@ -15,6 +16,7 @@ from app.filters.scope import Scope
 from app.queries.reports import FILTER_COLUMNS
 
 DeltaColor = Literal["normal", "inverse", "off"]
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Fractions shown as percentages on screen (downloads keep the export's fractions).
 RATE_COLUMNS = frozenset({"abandon_rate", "service_level", "connect_rate", "delivery_rate", "share", "occupancy",
                           "conversion_rate", "drop_rate"})  # fmt: skip
@@ -67,7 +69,10 @@ def table(
     column_config: dict[str, Any] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
-    """Show ``frame`` with CSV and XLSX downloads of exactly its rows; ``on_row`` draws links for a picked row."""
+    """Show ``frame`` with CSV and XLSX (and, for a report, PDF) downloads of exactly its rows.
+
+    ``on_row`` draws links for a picked row.
+    """
     config: dict[str, Any] = {"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")}
     config.update(
         {c: st.column_config.NumberColumn(c, format="percent") for c in frame.columns if c in RATE_COLUMNS}
@@ -97,28 +102,33 @@ def table(
         on_click="ignore",
         key=f"{key}_csv",
     )
-    if name in FILTER_COLUMNS:  # a report table: the export's own workbook
-        chosen = {"queue": scope.filters.queue, "campaign": scope.filters.campaign, "agent": scope.agent}
-        applied = {
-            column: value for f, column in FILTER_COLUMNS[name].items() if (value := chosen[f]) is not None
-        }
-        zone = scope.account.timezone
-
-        def workbook() -> bytes:
-            return downloads.report_xlsx_bytes(frame, name, slug, zone, start, end, applied)
-    else:
-
-        def workbook() -> bytes:
-            return downloads.xlsx_bytes(frame, sheet=name)
-
-    buttons.download_button(
-        "Download XLSX",
-        data=workbook,
-        file_name=downloads.file_name(name, slug, start, end, *name_parts, ext="xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        key=f"{key}_xlsx",
-    )
+    if name not in FILTER_COLUMNS:  # not a report: a plain sheet of the rows
+        buttons.download_button(
+            "Download XLSX",
+            data=lambda: downloads.xlsx_bytes(frame, sheet=name),
+            file_name=downloads.file_name(name, slug, start, end, *name_parts, ext="xlsx"),
+            mime=XLSX_MIME,
+            on_click="ignore",
+            key=f"{key}_xlsx",
+        )
+        return
+    chosen = {"queue": scope.filters.queue, "campaign": scope.filters.campaign, "agent": scope.agent}
+    applied = {
+        column: value for f, column in FILTER_COLUMNS[name].items() if (value := chosen[f]) is not None
+    }
+    zone = scope.account.timezone
+    for fmt, mime in (
+        ("xlsx", XLSX_MIME),
+        ("pdf", "application/pdf"),
+    ):  # the exports' (and e-mails') own files
+        buttons.download_button(
+            f"Download {fmt.upper()}",
+            data=partial(downloads.report_bytes, frame, fmt, name, slug, zone, start, end, applied),
+            file_name=downloads.file_name(name, slug, start, end, *name_parts, ext=fmt),
+            mime=mime,
+            on_click="ignore",
+            key=f"{key}_{fmt}",
+        )
 
 
 def plot(figure: Any) -> None:

@@ -32,6 +32,7 @@ class Family:
     filters: dict[str, str] = field(default_factory=dict)  # shared filter → column
     # the column an agent-role viewer is restricted to; None: no agent figures here, agents are refused
     agent_column: str | None = None
+    date_column: str = "date"  # the local day the range selects on
 
 
 INBOUND = Family(
@@ -85,6 +86,16 @@ MESSAGES = Family(
     durations=(),
     ratios={"delivery_rate": "delivery_rate(delivered, undelivered, failed)"},
 )
+# Per-call flags of the facts summed, for the parts no report mart carries: the abandons the abandon rate counts
+# (``is_counted_abandoned``: abandoned and not short), the very calls the drill-down lists.
+CALL_FLAGS = Family(
+    table="fct_calls",
+    counts=("is_counted_abandoned",),
+    durations=(),
+    ratios={},
+    filters={"queue": "queue_name"},
+    date_column="started_date",
+)
 CALL_STATUS = Family(table="rpt_call_status_daily", counts=("calls",), durations=(), ratios={})
 DISPOSITIONS = Family(
     table="rpt_dispositions_daily",
@@ -123,12 +134,13 @@ KEYS = {
 
 
 def build_sql(family: Family, keys: tuple[str, ...]) -> str:
-    key_sql = [f"{KEYS[key]} as {key}" for key in keys]
+    keys_sql = {**KEYS, "date": family.date_column}
+    key_sql = [f"{keys_sql[key]} as {key}" for key in keys]
     sums = [f"coalesce(sum({c}), 0)::bigint as {c}" for c in family.counts]
     sums += [f"coalesce(sum({d}), 0) as {d}" for d in family.durations]
-    where = ["account_id = $account_id", "date between $start and $end"]
+    where = ["account_id = $account_id", f"{family.date_column} between $start and $end"]
     where += [optional(column, name) for name, column in family.filters.items()]
-    group = f"group by {', '.join(KEYS[key] for key in keys)}" if keys else ""
+    group = f"group by {', '.join(keys_sql[key] for key in keys)}" if keys else ""
     shown = [*keys, *family.counts, *(f"round_seconds({d}) as {d}" for d in family.durations)]
     shown += [f"{sql} as {name}" for name, sql in family.ratios.items()]
     order = f"order by {', '.join(keys)}" if keys else ""
