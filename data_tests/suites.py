@@ -5,6 +5,7 @@ cross-table rules such as referential integrity or "not in the future" checkable
 expectations as plain specs; :mod:`data_tests.runner` turns them into great-expectations objects lazily,
 since importing great-expectations costs seconds. Rules dbt's own tests already cover on the staging and
 mart models (not-null and unique keys of the models, accepted values of stg columns) are not repeated.
+A rate is judged through the metric function the warehouse publishes (``abandon_rate(...)``), never re-derived.
 """
 
 from __future__ import annotations
@@ -167,82 +168,101 @@ RAW_AGENT_STATUS = Suite(
 )
 
 
-def _ratio(numerator: str, denominator: str) -> str:
-    return f"case when ({denominator}) > 0 then ({numerator})::double / ({denominator}) end"
+def never_more(column: str, part: str, whole: str, why: str) -> tuple[str, Rule]:
+    """A select item ``column`` flagging rows whose ``part`` outnumbers the ``whole`` it belongs to, and its rule."""
+    return f"({part}) > ({whole}) as {column}", always_false(column, why)
 
+
+# The rates are the catalogue's own: the metric functions dbt publishes into the warehouse
+# (transforms/macros/metric_functions.sql), called as the exports and the app call them, so a gate judges the
+# very figure a reader is shown. Shares that are no catalogue metric are checked as part ≤ whole, without division.
+RATE = "a rate is a fraction in [0, 1]"
+_ANSWERED = never_more(
+    "has_answers_beyond_offered", "answered", "offered", "answered calls are offered calls"
+)
+_SHORT = never_more(
+    "has_short_abandons_beyond_abandons", "short_abandoned", "abandoned", "short abandons are abandons"
+)
 
 REPORT_RATES = Suite(
     "report_rates",
     ("rpt_abandon_rate_daily",),
     f"""
-    select {_ratio("abandoned - short_abandoned", "offered - short_abandoned")} as abandon_rate,
-           {_ratio("answered_within_sl", "answered + abandoned - short_abandoned")} as service_level,
-           {_ratio("answered", "offered")} as answer_share,
-           {_ratio("short_abandoned", "abandoned")} as short_share,
+    select abandon_rate(abandoned, short_abandoned, offered)::double as abandon_rate,
+           service_level(answered_within_sl, answered, abandoned, short_abandoned)::double as service_level,
+           {_ANSWERED[0]},
+           {_SHORT[0]},
            answered_wait_seconds::double as answered_wait_seconds
     from rpt_abandon_rate_daily
     """,
     (
-        *[
-            between(c, 0, 1, "a rate is a fraction in [0, 1]")
-            for c in ("abandon_rate", "service_level", "answer_share", "short_share")
-        ],  # fmt: skip
+        between("abandon_rate", 0, 1, RATE),
+        between("service_level", 0, 1, RATE),
+        _ANSWERED[1],
+        _SHORT[1],
         between("answered_wait_seconds", 0, None, "waits are never negative"),
     ),
+)
+
+_OUTCOMES = never_more(
+    "has_outcomes_beyond_attempts",
+    "human_answered + machine_answered + no_answer + busy + failed",
+    "attempts",
+    "outcomes never outnumber attempts",
 )
 
 OUTBOUND_RATES = Suite(
     "outbound_rates",
     ("rpt_outgoing_calls_daily",),
     f"""
-    select {_ratio("human_answered", "attempts")} as connect_rate,
-           {_ratio("human_answered + machine_answered + no_answer + busy + failed", "attempts")} as outcome_share,
+    select connect_rate(human_answered, attempts)::double as connect_rate,
+           {_OUTCOMES[0]},
            talk_seconds::double as talk_seconds
     from rpt_outgoing_calls_daily
     """,
     (
-        between("connect_rate", 0, 1, "a rate is a fraction in [0, 1]"),
-        between("outcome_share", 0, 1, "outcomes never outnumber attempts"),
+        between("connect_rate", 0, 1, RATE),
+        _OUTCOMES[1],
         between("talk_seconds", 0, None, "talk time is never negative"),
     ),
 )
+
+_UNSEGMENTED = never_more(
+    "has_unsegmented_messages", "messages", "segments", "every message is at least one segment"
+)
+_OPT_OUTS = never_more("has_opt_outs_beyond_messages", "opt_outs", "messages", "opt-outs are messages")
 
 MESSAGE_RATES = Suite(
     "message_rates",
     ("rpt_messages_daily",),
     f"""
-    select {_ratio("delivered", "delivered + undelivered + failed")} as delivery_rate,
-           {_ratio("segments", "messages")} as segments_per_message,
-           {_ratio("opt_outs", "messages")} as opt_out_share
+    select delivery_rate(delivered, undelivered, failed)::double as delivery_rate,
+           {_UNSEGMENTED[0]},
+           {_OPT_OUTS[0]}
     from rpt_messages_daily
     """,
-    (
-        between("delivery_rate", 0, 1, "a rate is a fraction in [0, 1]"),
-        between("segments_per_message", 1, None, "every message is at least one segment"),
-        between("opt_out_share", 0, 1, "opt-outs are messages"),
-    ),
+    (between("delivery_rate", 0, 1, RATE), _UNSEGMENTED[1], _OPT_OUTS[1]),
 )
 
 STATUS_TIME = Suite(
     "status_time",
     ("rpt_user_status_daily",),
-    f"""
+    """
     select (available_seconds + busy_seconds + after_call_work_seconds + break_seconds + offline_seconds)::double
                as day_seconds,
-           {_ratio("busy_seconds + after_call_work_seconds", "available_seconds + busy_seconds + after_call_work_seconds")}
-               as occupancy
+           occupancy(available_seconds, busy_seconds, after_call_work_seconds)::double as occupancy
     from rpt_user_status_daily
     """,
     (
         between("day_seconds", 0, DAY_SECONDS, "an agent-day holds at most 25 h of status time"),
-        between("occupancy", 0, 1, "a rate is a fraction in [0, 1]"),
+        between("occupancy", 0, 1, RATE),
     ),
 )
 
 DIALER_RATES = Suite(
     "dialer_rates",
     ("rpt_dialer_daily",),
-    f"select {_ratio('drops', 'human_answered')} as drop_rate from rpt_dialer_daily",
+    "select drop_rate(drops, human_answered)::double as drop_rate from rpt_dialer_daily",
     (between("drop_rate", 0, 1, "drops are human-answered calls"),),
 )
 

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
 import sqlalchemy as sa
 
 from data_tests import store
+from data_tests.runner import run_suite
+from data_tests.suites import DIALER_RATES, MESSAGE_RATES, OUTBOUND_RATES, REPORT_RATES, STATUS_TIME, Suite
 from operational.accounts import create_account
 from operational.ingest import ingest_events
 from pipelines.refresh import RefreshFailed, run_refresh
@@ -80,9 +84,10 @@ BUMP = "change_seq = nextval('change_seq')"
 # A defect no account owns (a report table's row, or the whole day missing) blocks the publish for everyone;
 # one in an account's raw rows holds that account's new rows aside and publishes the rest (tests/pipelines/
 # test_quarantine_*.py go through every raw rule; here one stands for them against the gate as a whole).
+# offered 1, answered 1, abandoned 3: abandon_rate(3, 0, 1) = 3
 RATE_ABOVE_ONE = (
-    "insert into rpt_abandon_rate_daily select account_id, date '2026-10-01', 'q9', 1, 3, "
-    "0, 0, 0, 0, _loaded_at from rpt_abandon_rate_daily limit 1"
+    "insert into rpt_abandon_rate_daily select account_id, date '2026-10-01', 'q9', 1, 1, "
+    "3, 0, 0, 0, _loaded_at from rpt_abandon_rate_daily limit 1"
 )
 UNDO_RATE = "delete from rpt_abandon_rate_daily where queue_name = 'q9'"
 
@@ -217,3 +222,37 @@ def test_blocking_failure_emails_the_admins(clean: int, engine: sa.Engine) -> No
     assert received[0]["To"] == "boss@example.com"  # admins only
     body = received[0].get_payload()
     assert "report_rates" in body and "a rate is a fraction in [0, 1]" in body
+
+
+# The rate gates call the metric functions dbt publishes (transforms/macros/metric_functions.sql): a definition
+# changed there is the one the gate judges, so a gate can never pass a figure the exports and the app show out of
+# [0, 1]. Each function is replaced in a copy of the working file by one that returns 2 for every row.
+@pytest.mark.parametrize(
+    ("suite", "function", "parameters"),
+    [
+        (REPORT_RATES, "abandon_rate", "abandoned, short_abandoned, offered"),
+        (REPORT_RATES, "service_level", "answered_within_sl, answered, abandoned, short_abandoned"),
+        (OUTBOUND_RATES, "connect_rate", "human_answered, attempts"),
+        (MESSAGE_RATES, "delivery_rate", "delivered, undelivered, failed"),
+        (STATUS_TIME, "occupancy", "available_seconds, busy_seconds, after_call_work_seconds"),
+        (DIALER_RATES, "drop_rate", "drops, human_answered"),
+    ],
+)
+def test_rate_gates_judge_the_published_metric_function(
+    clean: int, tmp_path: Path, suite: Suite, function: str, parameters: str
+) -> None:
+    copy = tmp_path / "working.duckdb"
+    shutil.copyfile(get_settings().working_db, copy)
+    now = datetime.now(UTC)
+    with duckdb.connect(str(copy)) as con:
+        assert run_suite(con, suite, now, "working").passed
+        con.execute(f"create or replace macro main.{function}({parameters}) as 2")
+        outcome = run_suite(con, suite, now, "working")
+
+    assert [(o.column, o.why) for o in outcome.blocking_failures] == [
+        (
+            function,
+            "drops are human-answered calls" if function == "drop_rate" else "a rate is a fraction in [0, 1]",
+        )
+    ]
+    assert all(o.failing >= 1 for o in outcome.blocking_failures)
