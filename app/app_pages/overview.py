@@ -8,96 +8,104 @@ from app.components import charts
 from app.display import drilldown
 from app.display import formatting as fmt
 from app.display.layout import Tile, plot, tiles
-from app.filters.scope import current_scope
+from app.filters.scope import PageRead, current_scope
 from app.queries import message_report, totals
 from app.queries.message_report import MessageQuery
 
-scope = current_scope()
-before = scope.previous_period()
-st.title("Overview" if not scope.viewer.is_agent else f"My figures · {scope.viewer.agent}")
-st.caption(f"{scope.start} – {scope.end}, compared with {before.start} – {before.end}")
+FAMILIES = (totals.AGENTS, totals.OUTBOUND, totals.STATUS, totals.INBOUND, totals.MESSAGES)
+# What the page reads with its widgets at their defaults (app.shell.prefetch runs them ahead of a visit).
+READS: tuple[PageRead, ...] = (
+    *(lambda s, f=f: totals.totals(s, f) for f in FAMILIES),
+    *(lambda s, f=f: totals.totals(s.previous_period(), f) for f in FAMILIES),
+    lambda s: totals.totals(s, totals.CALL_FLAGS),
+    lambda s: message_report.count_messages(s, MessageQuery(measure="not_delivered")),
+    lambda s: totals.by(s, totals.AGENTS if s.viewer.is_agent else totals.INBOUND, "date"),
+)
 
+if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a page only declares its reads
+    scope = current_scope()
+    before = scope.previous_period()
+    st.title("Overview" if not scope.viewer.is_agent else f"My figures · {scope.viewer.agent}")
+    st.caption(f"{scope.start} – {scope.end}, compared with {before.start} – {before.end}")
 
-def pair(family: totals.Family) -> tuple[dict, dict]:
-    return totals.totals(scope, family), totals.totals(before, family)
+    def pair(family: totals.Family) -> tuple[dict, dict]:
+        return totals.totals(scope, family), totals.totals(before, family)
 
+    def drill(measure: str, label: str, number: int, kind: str = "calls") -> dict:
+        noun = "message" if kind == "messages" else "call"
+        return {
+            "drill": drilldown.params(scope, kind=kind, measure=measure),
+            "drill_label": fmt.counted(number, noun),
+        }
 
-def drill(measure: str, label: str, number: int, kind: str = "calls") -> dict:
-    noun = "message" if kind == "messages" else "call"
-    return {
-        "drill": drilldown.params(scope, kind=kind, measure=measure),
-        "drill_label": fmt.counted(number, noun),
-    }
-
-
-agents, agents_before = pair(totals.AGENTS)
-outbound, outbound_before = pair(totals.OUTBOUND)
-status, status_before = pair(totals.STATUS)
-if not scope.viewer.is_agent:  # queue-level figures: not an agent's own
-    inbound, inbound_before = pair(totals.INBOUND)
-    counted_abandoned = totals.totals(scope, totals.CALL_FLAGS)["is_counted_abandoned"]
-    messages, messages_before = pair(totals.MESSAGES)
-    not_delivered = message_report.count_messages(scope, MessageQuery(measure="not_delivered"))
+    agents, agents_before = pair(totals.AGENTS)
+    outbound, outbound_before = pair(totals.OUTBOUND)
+    status, status_before = pair(totals.STATUS)
+    if not scope.viewer.is_agent:  # queue-level figures: not an agent's own
+        inbound, inbound_before = pair(totals.INBOUND)
+        counted_abandoned = totals.totals(scope, totals.CALL_FLAGS)["is_counted_abandoned"]
+        messages, messages_before = pair(totals.MESSAGES)
+        not_delivered = message_report.count_messages(scope, MessageQuery(measure="not_delivered"))
+        tiles([
+            Tile("Offered", fmt.count(inbound["offered"]), "offered",
+                 fmt.count_delta(inbound["offered"], inbound_before["offered"]),
+                 **drill("offered", "offered calls", inbound["offered"])),
+            Tile("Abandon rate", fmt.percent(inbound["abandon_rate"]), "abandon_rate",
+                 fmt.rate_delta(inbound["abandon_rate"], inbound_before["abandon_rate"]), "inverse",
+                 **drill("counted_abandoned", "abandoned calls", counted_abandoned)),
+            Tile("Service level", fmt.percent(inbound["service_level"]), "service_level",
+                 fmt.rate_delta(inbound["service_level"], inbound_before["service_level"]),
+                 **drill("answered_within_sl", "answered in time", inbound["answered_within_sl"])),
+            Tile("ASA", fmt.seconds(inbound["asa_seconds"]), "asa_seconds",
+                 fmt.seconds_delta(inbound["asa_seconds"], inbound_before["asa_seconds"]), "inverse",
+                 **drill("answered", "answered calls", inbound["answered"])),
+        ])  # fmt: skip
     tiles([
-        Tile("Offered", fmt.count(inbound["offered"]), "offered",
-             fmt.count_delta(inbound["offered"], inbound_before["offered"]),
-             **drill("offered", "offered calls", inbound["offered"])),
-        Tile("Abandon rate", fmt.percent(inbound["abandon_rate"]), "abandon_rate",
-             fmt.rate_delta(inbound["abandon_rate"], inbound_before["abandon_rate"]), "inverse",
-             **drill("counted_abandoned", "abandoned calls", counted_abandoned)),
-        Tile("Service level", fmt.percent(inbound["service_level"]), "service_level",
-             fmt.rate_delta(inbound["service_level"], inbound_before["service_level"]),
-             **drill("answered_within_sl", "answered in time", inbound["answered_within_sl"])),
-        Tile("ASA", fmt.seconds(inbound["asa_seconds"]), "asa_seconds",
-             fmt.seconds_delta(inbound["asa_seconds"], inbound_before["asa_seconds"]), "inverse",
-             **drill("answered", "answered calls", inbound["answered"])),
+        Tile("Handled", fmt.count(agents["handled"]), "handled", fmt.count_delta(agents["handled"], agents_before["handled"]),
+             **drill("handled", "handled calls", agents["handled"])),
+        Tile("AHT", fmt.seconds(agents["aht_seconds"]), "aht_seconds",
+             fmt.seconds_delta(agents["aht_seconds"], agents_before["aht_seconds"]), "off"),
+        Tile("Outbound attempts", fmt.count(outbound["attempts"]), "attempts",
+             fmt.count_delta(outbound["attempts"], outbound_before["attempts"]),
+             **drill("attempts", "outbound calls", outbound["attempts"])),
+        Tile("Connect rate", fmt.percent(outbound["connect_rate"]), "connect_rate",
+             fmt.rate_delta(outbound["connect_rate"], outbound_before["connect_rate"]),
+             **drill("human_answered", "answered by a person", outbound["human_answered"])),
     ])  # fmt: skip
-tiles([
-    Tile("Handled", fmt.count(agents["handled"]), "handled", fmt.count_delta(agents["handled"], agents_before["handled"]),
-         **drill("handled", "handled calls", agents["handled"])),
-    Tile("AHT", fmt.seconds(agents["aht_seconds"]), "aht_seconds",
-         fmt.seconds_delta(agents["aht_seconds"], agents_before["aht_seconds"]), "off"),
-    Tile("Outbound attempts", fmt.count(outbound["attempts"]), "attempts",
-         fmt.count_delta(outbound["attempts"], outbound_before["attempts"]),
-         **drill("attempts", "outbound calls", outbound["attempts"])),
-    Tile("Connect rate", fmt.percent(outbound["connect_rate"]), "connect_rate",
-         fmt.rate_delta(outbound["connect_rate"], outbound_before["connect_rate"]),
-         **drill("human_answered", "answered by a person", outbound["human_answered"])),
-])  # fmt: skip
-last_row = [
-    Tile("Conversions", fmt.count(agents["conversions"]), "conversions",
-         fmt.count_delta(agents["conversions"], agents_before["conversions"]),
-         **drill("conversions", "converted calls", agents["conversions"])),
-    Tile("Logged-in time", fmt.duration(status["logged_in_seconds"]), "logged_in_seconds"),
-    Tile("Occupancy", fmt.percent(status["occupancy"]), "occupancy",
-         fmt.rate_delta(status["occupancy"], status_before["occupancy"]), "off"),
-]  # fmt: skip
-if not scope.viewer.is_agent:
-    last_row.insert(1, Tile("Delivery rate", fmt.percent(messages["delivery_rate"]), "delivery_rate",
-                            fmt.rate_delta(messages["delivery_rate"], messages_before["delivery_rate"]),
-                            **drill("not_delivered", "not delivered",
-                                    not_delivered, kind="messages")))  # fmt: skip
-tiles(last_row)
+    last_row = [
+        Tile("Conversions", fmt.count(agents["conversions"]), "conversions",
+             fmt.count_delta(agents["conversions"], agents_before["conversions"]),
+             **drill("conversions", "converted calls", agents["conversions"])),
+        Tile("Logged-in time", fmt.duration(status["logged_in_seconds"]), "logged_in_seconds"),
+        Tile("Occupancy", fmt.percent(status["occupancy"]), "occupancy",
+             fmt.rate_delta(status["occupancy"], status_before["occupancy"]), "off"),
+    ]  # fmt: skip
+    if not scope.viewer.is_agent:
+        last_row.insert(1, Tile("Delivery rate", fmt.percent(messages["delivery_rate"]), "delivery_rate",
+                                fmt.rate_delta(messages["delivery_rate"], messages_before["delivery_rate"]),
+                                **drill("not_delivered", "not delivered",
+                                        not_delivered, kind="messages")))  # fmt: skip
+    tiles(last_row)
 
-st.subheader("Trends")
-if scope.viewer.is_agent:
-    daily = totals.by(scope, totals.AGENTS, "date")
-    left, right = st.columns(2)
-    with left:
-        st.caption("Handled calls per day")
-        plot(charts.sparkline(daily, "date", "handled"))
-    with right:
-        st.caption("AHT per day (s)")
-        plot(charts.sparkline(daily, "date", "aht_seconds"))
-else:
-    daily = totals.by(scope, totals.INBOUND, "date")
-    left, middle, right = st.columns(3)
-    with left:
-        st.caption("Offered calls per day")
-        plot(charts.sparkline(daily, "date", "offered"))
-    with middle:
-        st.caption("Abandon rate per day")
-        plot(charts.sparkline(daily, "date", "abandon_rate", percent=True))
-    with right:
-        st.caption("Service level per day")
-        plot(charts.sparkline(daily, "date", "service_level", percent=True))
+    st.subheader("Trends")
+    if scope.viewer.is_agent:
+        daily = totals.by(scope, totals.AGENTS, "date")
+        left, right = st.columns(2)
+        with left:
+            st.caption("Handled calls per day")
+            plot(charts.sparkline(daily, "date", "handled"))
+        with right:
+            st.caption("AHT per day (s)")
+            plot(charts.sparkline(daily, "date", "aht_seconds"))
+    else:
+        daily = totals.by(scope, totals.INBOUND, "date")
+        left, middle, right = st.columns(3)
+        with left:
+            st.caption("Offered calls per day")
+            plot(charts.sparkline(daily, "date", "offered"))
+        with middle:
+            st.caption("Abandon rate per day")
+            plot(charts.sparkline(daily, "date", "abandon_rate", percent=True))
+        with right:
+            st.caption("Service level per day")
+            plot(charts.sparkline(daily, "date", "service_level", percent=True))

@@ -6,6 +6,7 @@ an agent, the agent) from ``scope.viewer``: a page cannot ask for another accoun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -55,6 +56,11 @@ class Scope:
         """The same number of days just before this range: what "change vs previous period" compares with."""
         days = (self.end - self.start).days + 1
         return self.with_range(self.start - timedelta(days=days), self.start - timedelta(days=1))
+
+
+# One of a page's reads: a query function of the scope, run with the page's widgets at their defaults. Each page
+# declares its reads in ``READS``; app.shell.prefetch runs them ahead of a visit.
+PageRead = Callable[[Scope], object]
 
 
 def set_scope(scope: Scope) -> None:

@@ -1,38 +1,32 @@
-"""Every page's queries for the sidebar's current filters, run in the background so a first visit is a cache hit.
+"""Every page's declared reads for the sidebar's current filters, run in the background so a first visit is a cache hit.
 
 The shell calls :func:`request` at the end of each run. Once per (viewer, filters, publish version) a worker
-thread runs, page by page in navigation order, the same cached query functions the pages call with their
-widgets at their defaults; those results land in ``st.cache_data`` (shared by every session), so the first
-click on a page finds them. At 10 M calls an uncached page costs 20-100 ms of queries and the whole set
-~0.3-0.6 s of DuckDB time, done while the user reads the page they are on.
+thread runs, page by page in navigation order, the reads each page declares in its ``READS`` (the same cached
+query functions the page calls with its widgets at their defaults); those results land in ``st.cache_data``
+(shared by every session), so the first click on a page finds them. At 10 M calls an uncached page costs
+20-100 ms of queries and the whole set ~0.3-0.6 s of DuckDB time, done while the user reads the page they are on.
 
-Only the newest request is worked on: a filter change supersedes what was still pending, and a scope done
-before (by any session of the same account) is skipped. Every publish (every few minutes) misses every cache:
-while the app is in use, the idle worker notices a new publish within ``WATCH_SECONDS`` and fetches the newest
-scope again on it, so the first click after a refresh need not pay for it either. A query the viewer may not run (``NotPermitted``) is
-skipped as the page would refuse it. Keep this list in step with the pages: a page whose reads are missing
-here is merely slower on its first visit.
+A page is imported here only for its ``READS``: its drawing runs under ``if __name__ == "__main__"``, which is
+how Streamlit runs it. Only the newest request is worked on: a filter change supersedes what was still pending,
+and a scope done before (by any session of the same account) is skipped. Every publish (every few minutes)
+misses every cache: while the app is in use, the idle worker notices a new publish within ``WATCH_SECONDS`` and
+fetches the newest scope again on it, so the first click after a refresh need not pay for it either. A read the
+viewer may not make (``NotPermitted``) is skipped as the page would refuse it.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import partial
-from zoneinfo import ZoneInfo
+from pathlib import PurePosixPath
 
-import polars as pl
-
-from app.filters.scope import Scope
-from app.queries import agent_status, call_report, health, intervals, sql_explorer, wallboard_today
-from app.queries import message_report as messages
-from app.queries import totals as t
-from app.queries.call_report import CallQuery
-from app.queries.reports import report
+from app.filters.scope import PageRead, Scope
+from app.shell.navigation import PAGES
 from app.signin.access import NotPermitted
 from voxlink import warehouse
 
@@ -64,56 +58,20 @@ class Outcome:
 last: Outcome | None = None  # the most recently completed scope's outcome
 
 
+def declared_reads() -> dict[str, tuple[PageRead, ...]]:
+    """Each page's ``READS`` (by its URL path), in navigation order; a page declaring none reads nothing ahead."""
+    reads = {}
+    for spec in PAGES:
+        module = importlib.import_module(
+            "app." + str(PurePosixPath(spec.file).with_suffix("")).replace("/", ".")
+        )
+        reads[spec.url_path] = tuple(getattr(module, "READS", ()))
+    return reads
+
+
 def page_reads(scope: Scope) -> list[Callable[[], object]]:
     """What each page reads on its first run with these filters, in navigation order."""
-    today = scope.with_range(*[datetime.now(ZoneInfo(scope.account.timezone)).date()] * 2)
-    families = (t.AGENTS, t.OUTBOUND, t.STATUS, t.INBOUND, t.MESSAGES)
-    return [
-        # Overview: each family's totals now and in the period before, and the daily trend
-        *(partial(t.totals, s, f) for f in families for s in (scope, scope.previous_period())),
-        partial(t.by, scope, t.AGENTS if scope.viewer.is_agent else t.INBOUND, "date"),
-        # Live wallboard
-        partial(wallboard_today.inbound, today),
-        partial(wallboard_today.calls, today),
-        partial(agent_status.current, scope),
-        # Call status; Abandon rate & service level
-        partial(report, scope, "call-status"),
-        *(partial(t.by, scope, t.CALL_STATUS, *keys) for keys in ((), ("status",), ("date", "status"))),
-        partial(t.by, scope, t.INBOUND, "queue"),
-        partial(report, scope, "abandon-rate"),
-        partial(intervals.by_weekday_and_interval, scope),
-        *(
-            partial(call_report.count_calls, scope, CallQuery(measure=m))
-            for m in ("counted_abandoned", "missed_sl")
-        ),
-        # Outgoing calls & campaigns; Dialer compliance; Dispositions
-        *(partial(t.by, scope, t.OUTBOUND, key) for key in ("date", "campaign", "agent")),
-        partial(report, scope, "outgoing-calls"),
-        partial(report, scope, "dialer-compliance"),
-        partial(report, scope, "dispositions"),
-        partial(t.by, scope, t.DISPOSITIONS, "disposition"),
-        # Call report (its default view: calls): the count and the first page
-        partial(call_report.count_calls, scope, CallQuery()),
-        partial(call_report.calls_page, scope, CallQuery(), 1),
-        # User status (the timeline of the page's default day); Leaderboard; SMS / MMS
-        partial(_user_status, scope),
-        partial(report, scope, "leaderboard"),
-        partial(report, scope, "sms-mms"),
-        partial(messages.failures_by_error_code, scope),
-        partial(t.by, scope, t.MESSAGES, "date", "direction"),
-        partial(t.by, scope, t.MESSAGES, "date"),
-        # SQL explorer; Data health
-        partial(sql_explorer.tables, scope.viewer),
-        partial(health.freshness, scope),
-        partial(health.check_results, scope),
-    ]
-
-
-def _user_status(scope: Scope) -> None:
-    days = t.by(scope, t.STATUS, "date").filter(pl.col("logged_in_seconds") > 0)["date"]
-    agent_status.timeline(scope, days.max() if len(days) else scope.end)  # type: ignore[arg-type]
-    t.by(scope, t.STATUS, "agent")
-    report(scope, "user-status")
+    return [partial(read, scope) for reads in declared_reads().values() for read in reads]
 
 
 def fetch(scope: Scope) -> Outcome:

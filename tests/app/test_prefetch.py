@@ -6,6 +6,7 @@ What is asserted is what a user gets: after the prefetch, opening any page runs 
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import shutil
 import sys
@@ -19,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.filters.scope import Scope
 from app.shell import prefetch, warmup
+from app.shell.navigation import PAGES
 from tests.app.apptest import open_page, signed_in
 from tests.app.conftest import Stack
 from voxlink import warehouse
@@ -54,14 +56,40 @@ def test_warmup_imports_what_the_pages_import_and_freezes_the_heap(app_env: Stac
         gc.unfreeze()
 
 
-def test_a_signed_in_run_prefetches_every_pages_reads_for_its_filters(app_env: Stack) -> None:
+def test_a_signed_in_run_warms_every_read_each_page_declares(
+    app_env: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scope = _scope_of("north-admin")  # the shell asks for the prefetch at the end of the run
+    assert prefetch.idle.wait(IDLE_TIMEOUT_S) and prefetch.is_done(scope)
+    declared = prefetch.declared_reads()
+    assert list(declared) == [spec.url_path for spec in PAGES]  # every page in the navigation is asked
+    queried: list[str] = []
+    real_query = warehouse.query
 
+    def spy(sql: str, *args: Any, **kwargs: Any) -> pl.DataFrame:
+        queried.append(" ".join(sql.split())[:80])
+        return real_query(sql, *args, **kwargs)
+
+    monkeypatch.setattr(warehouse, "query", spy)
+    for page, reads in declared.items():
+        for read in reads:  # an admin may make every read; each one is already in the cache
+            read(scope)
+        assert queried == [], page
+
+
+def test_a_read_a_page_adds_is_fetched_without_touching_prefetch(
+    app_env: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = _scope_of("north-admin")
     assert prefetch.idle.wait(IDLE_TIMEOUT_S)
-    assert prefetch.is_done(scope)
-    outcome = prefetch.fetch(scope)  # again, now in this thread: an admin may make every read
+    asked: list[Scope] = []
+    page = importlib.import_module("app.app_pages.dispositions")
+    monkeypatch.setattr(page, "READS", (*page.READS, asked.append))  # the page declares one more read
+
+    outcome = prefetch.fetch(scope)
+
+    assert asked == [scope]
     assert outcome.failed == [] and outcome.refused == 0 and not outcome.superseded
-    assert outcome.done == len(prefetch.page_reads(scope))
 
 
 ADMIN_PAGES = ("overview", "wallboard", "call_status", "abandon_rate", "outgoing_calls", "dialer_compliance",
