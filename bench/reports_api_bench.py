@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import orjson
 from local_api import free_port, wait_ready
 from warehouse_bench import END
 from warehouse_bench import _load as load_calls_and_messages
@@ -57,6 +58,28 @@ def _client(port: int, key: str, rounds: int, timings: dict[str, list[float]], e
             timings[label].append(time.perf_counter() - started)
             if response.status != 200:
                 errors.append(f"{label}: HTTP {response.status} {payload[:200]!r}")
+    conn.close()
+
+
+def _export_job(port: int, key: str, out: dict[str, float | str]) -> None:
+    """A year of ``outgoing-calls`` as XLSX through an export job, timed from the POST to ``done``; it runs while
+    the clients measure, so the figures include what a large export costs the other requests."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    body = {"report": "outgoing-calls", "format": "xlsx", "start": (END - timedelta(days=364)).isoformat(),
+            "end": END.isoformat()}  # fmt: skip
+    started = time.perf_counter()
+    conn.request("POST", "/api/v1/reports/export", body=orjson.dumps(body), headers=headers)
+    job = orjson.loads(conn.getresponse().read())
+    while job.get("state") in ("queued", "running"):
+        time.sleep(0.2)
+        conn.request("GET", f"/api/v1/reports/export/{job['id']}", headers=headers)
+        job = orjson.loads(conn.getresponse().read())
+    out["seconds"], out["state"], out["rows"] = (
+        time.perf_counter() - started,
+        str(job.get("state")),
+        job.get("rows") or 0,
+    )
     conn.close()
 
 
@@ -115,6 +138,8 @@ def main() -> int:
             )  # warm: each worker opens the file
             threads = [threading.Thread(target=_client, args=(port, key, args.rounds, timings, errors))
                        for _ in range(args.clients)]  # fmt: skip
+            export: dict[str, float | str] = {}
+            threads.append(threading.Thread(target=_export_job, args=(port, key, export)))
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
@@ -125,6 +150,8 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         _print(timings, args, seconds)
+        print(f"meanwhile an XLSX export job of a year of outgoing-calls ({export.get('rows', 0):,} rows): "
+              f"{export.get('state')} in {float(export.get('seconds', 0)):.1f} s")  # fmt: skip
         if errors:
             print(f"{len(errors)} non-200 answers, first: {errors[:3]}")
             return 1
