@@ -46,7 +46,7 @@ def catalogue_module(catalogue: dict[str, Any]) -> str:
         f"    ({e['report']!r}, {e['column']!r}): {e['description']!r}," for e in catalogue["by_report"]
     )
     return f'''"""The metric catalogue: what every number and report column means, for the app's help
-(app/formulas.py), the XLSX Definitions sheet and the PDF's notes (exports/definitions.py).
+(app/display/metric_help.py), the XLSX Definitions sheet and the PDF's notes (exports/definitions.py).
 
 The numbers are computed in the dbt models; these strings only describe them. A column whose meaning differs
 between reports has an entry keyed by (report, column) that wins over the plain one.
