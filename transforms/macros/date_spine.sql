@@ -12,6 +12,14 @@
     ) as spine(day_value)
 {%- endmacro %}
 
+{% macro spark__date_spine_between(relation, first_col, last_col) -%}
+    select explode(sequence(
+        cast((select min({{ first_col }}) from {{ relation }}) as date),
+        cast((select max({{ last_col }}) from {{ relation }}) as date),
+        interval 1 day
+    )) as date_day
+{%- endmacro %}
+
 {% macro duckdb__date_spine_between(relation, first_col, last_col) -%}
     select cast(unnest(generate_series(
         cast((select min({{ first_col }}) from {{ relation }}) as timestamp),

@@ -12,7 +12,7 @@
             account_id,
             {{ date_column }} as changed_date
         from {{ relation }}
-        where _loaded_at > (select coalesce(max(_loaded_at), cast('1970-01-01 00:00:00+00' as timestamp with time zone)) from {{ this }})
+        where _loaded_at > (select coalesce(max(_loaded_at), cast('1970-01-01 00:00:00+00' as {{ instant_type() }})) from {{ this }})
     ) as changed
         on source_rows.account_id = changed.account_id
         and source_rows.{{ date_column }} = changed.changed_date
@@ -25,7 +25,7 @@
 {% macro newly_loaded(relation) -%}
     select * from {{ relation }}
     {%- if is_incremental() %}
-    where _loaded_at > (select coalesce(max(_loaded_at), cast('1970-01-01 00:00:00+00' as timestamp with time zone)) from {{ this }})
+    where _loaded_at > (select coalesce(max(_loaded_at), cast('1970-01-01 00:00:00+00' as {{ instant_type() }})) from {{ this }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -38,7 +38,7 @@
 {% macro refresh_at() -%}
     {%- set moment = var('refresh_at', none) or (env_var('VOXLINK_REFRESH_AT', '') if execute else '') -%}
     {%- if moment -%}
-    cast('{{ moment }}' as timestamp with time zone)
+    cast('{{ moment }}' as {{ instant_type() }})
     {%- else -%}
     current_timestamp
     {%- endif -%}

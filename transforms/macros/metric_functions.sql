@@ -58,6 +58,7 @@
 {#- The per-engine pieces: exact whole numbers, their floor division, and the decimal result. -#}
 {% macro metric_exact(expr) %}{{ return(adapter.dispatch('metric_exact', 'voxlink')(expr)) }}{% endmacro %}
 {% macro duckdb__metric_exact(expr) %}{{ return('cast((' ~ expr ~ ') as hugeint)') }}{% endmacro %}
+{% macro spark__metric_exact(expr) %}{{ return('cast((' ~ expr ~ ') as decimal(38, 0))') }}{% endmacro %}
 {% macro default__metric_exact(expr) %}{{ return('cast((' ~ expr ~ ') as numeric)') }}{% endmacro %}
 
 {#- An exact decimal number of seconds as whole microseconds (widened first: whole seconds may be int32). -#}
@@ -67,6 +68,7 @@
 
 {% macro metric_div(num, den) %}{{ return(adapter.dispatch('metric_div', 'voxlink')(num, den)) }}{% endmacro %}
 {% macro duckdb__metric_div(num, den) %}{{ return('((' ~ num ~ ') // (' ~ den ~ '))') }}{% endmacro %}
+{% macro spark__metric_div(num, den) %}{{ return('((' ~ num ~ ') div (' ~ den ~ '))') }}{% endmacro %}
 {% macro default__metric_div(num, den) %}{{ return('div(' ~ num ~ ', ' ~ den ~ ')') }}{% endmacro %}
 
 {% macro metric_scaled(units, places) %}
@@ -88,6 +90,10 @@
 {% macro duckdb__metric_rounded_seconds(total) %}
     {{ return('cast(round(' ~ total ~ ', 1) as decimal(18, 1))') }}
 {% endmacro %}
+{#- Spark's `numeric` is decimal(10, 0): the sum is widened to the micro-second scale first. -#}
+{% macro spark__metric_rounded_seconds(total) %}
+    {{ return('round(cast(' ~ total ~ ' as decimal(38, 6)), 1)') }}
+{% endmacro %}
 {% macro default__metric_rounded_seconds(total) %}
     {{ return('round(cast(' ~ total ~ ' as numeric), 1)') }}
 {% endmacro %}
@@ -98,11 +104,33 @@
     {%- for name, params, returns, body in metric_functions() -%}
         {%- do statements.append(adapter.dispatch('metric_function_ddl', 'voxlink')(name, params, returns, body)) -%}
     {%- endfor -%}
+    {{ return(adapter.dispatch('run_metric_ddl', 'voxlink')(statements)) }}
+{% endmacro %}
+
+{#- The hook's SQL: one script of every statement, where the engine takes several statements at once ... -#}
+{% macro default__run_metric_ddl(statements) %}
     {{ return(statements | join(';\n')) }}
+{% endmacro %}
+
+{#- ... Spark takes one statement per call: run each here (only while executing) and leave the hook a no-op. -#}
+{% macro spark__run_metric_ddl(statements) %}
+    {%- if execute -%}
+        {%- for statement in statements -%}{%- do run_query(statement) -%}{%- endfor -%}
+    {%- endif -%}
+    {{ return('select 1') }}
 {% endmacro %}
 
 {% macro duckdb__metric_function_ddl(name, params, returns, body) %}
     {{ return('create or replace macro ' ~ target.schema ~ '.' ~ name ~ '(' ~ params | join(', ') ~ ') as ' ~ body) }}
+{% endmacro %}
+
+{#- Spark: SQL functions (Spark 4) with decimal parameters wide enough for summed micro-seconds. -#}
+{% macro spark__metric_function_ddl(name, params, returns, body) %}
+    {%- set typed = [] -%}
+    {%- for param in params -%}{%- do typed.append(param ~ ' decimal(38, 6)') -%}{%- endfor -%}
+    {%- set result = 'boolean' if returns == 'flag' else 'decimal(38, 6)' -%}
+    {{ return('create or replace function ' ~ target.schema ~ '.' ~ name ~ '(' ~ typed | join(', ') ~ ') returns '
+              ~ result ~ ' return ' ~ body) }}
 {% endmacro %}
 
 {#- PostgreSQL: typed, immutable SQL functions (a sum of bigints is numeric; bigint arguments cast implicitly). -#}

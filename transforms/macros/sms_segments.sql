@@ -41,7 +41,21 @@
 {%- endmacro %}
 
 {% macro strip_chars(body, pattern) -%}
+    {{ return(adapter.dispatch('strip_chars', 'voxlink')(body, pattern)) }}
+{%- endmacro %}
+
+{% macro default__strip_chars(body, pattern) -%}
     regexp_replace({{ body }}, '{{ pattern | replace("'", "''") }}', '', 'g')
+{%- endmacro %}
+
+{#- Spark: a raw literal keeps the backslashes for Java's regex; it replaces every match without a flag. -#}
+{% macro spark__strip_chars(body, pattern) -%}
+    regexp_replace({{ body }}, {{ spark_regex_literal(pattern) }}, '')
+{%- endmacro %}
+
+{#- A Spark raw string literal holding a regex; a quote cannot be escaped inside one, so it is spelled \x{27}. -#}
+{% macro spark_regex_literal(pattern) -%}
+    r'{{ pattern | replace("'", "\\x{27}") }}'
 {%- endmacro %}
 
 {#- Characters outside the Basic Multilingual Plane take two UTF-16 code units. -#}
@@ -51,6 +65,10 @@
 
 {% macro default__utf16_units(body) -%}
     ({{ dbt.length(body) }} * 2 - {{ dbt.length(strip_chars(body, '[\\U00010000-\\U0010FFFF]')) }})
+{%- endmacro %}
+
+{% macro spark__utf16_units(body) -%}
+    {{ duckdb__utf16_units(body) }}
 {%- endmacro %}
 
 {% macro duckdb__utf16_units(body) -%}
@@ -63,6 +81,10 @@
 
 {% macro default__regex_full_match(value, pattern) -%}
     ({{ value }} ~ '^{{ pattern | replace("'", "''") }}$')
+{%- endmacro %}
+
+{% macro spark__regex_full_match(value, pattern) -%}
+    ({{ value }} rlike {{ spark_regex_literal('^(?:' ~ pattern ~ ')$') }})
 {%- endmacro %}
 
 {% macro duckdb__regex_full_match(value, pattern) -%}
@@ -82,6 +104,10 @@
         '',
         'g'
     )
+{%- endmacro %}
+
+{% macro spark__trim_whitespace(value) -%}
+    regexp_replace({{ value }}, r'^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]+|[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]+$', '')
 {%- endmacro %}
 
 {% macro duckdb__trim_whitespace(value) -%}

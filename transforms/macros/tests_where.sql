@@ -15,7 +15,7 @@
     {%- set since = loaded_after.get(relation.identifier) -%}
     {%- set filters = [] -%}
     {%- if since -%}
-        {%- set fresh = "_loaded_at > cast('" ~ since ~ "' as timestamp with time zone)" -%}
+        {%- set fresh = "_loaded_at > cast('" ~ since ~ "' as " ~ instant_type() ~ ")" -%}
         {%- set keys = _tested_key_columns() -%}
         {%- if keys -%}
             {%- set same_key = [] -%}
