@@ -13,6 +13,7 @@ demo: install ## install, start Postgres, simulate 30 days for two accounts, ref
 	$(BIN)/voxlink demo
 
 test: install system-deps ## install everything, lint, and run the whole test suite
+	$(UV) sync --frozen --group spark  # + dbt-spark/PySpark for the Spark build test; pyspark is an sdist only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy voxlink operational pipelines exports app data_tests cli
@@ -29,11 +30,16 @@ $(VENV)/.installed: pyproject.toml uv.lock
 manifest: ## parse the dbt project once so Dagster never parses it at import time
 	cd transforms && ../$(DBT) parse --profiles-dir .
 
-system-deps: ## Debian packages the tests use: chromium (browser tests), poppler (PDF → PNG), DejaVu fonts
+system-deps: ## Debian packages the tests use: chromium (browser tests), poppler (PDF → PNG), DejaVu fonts, Java 17 (Spark)
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+	@if ! command -v java >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	fi
 
 lint: install ## ruff (lint + format check) and mypy
