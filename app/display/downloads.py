@@ -29,12 +29,14 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def report_bytes(frame: pl.DataFrame, fmt: str, report: str, account_slug: str, timezone: str, start: date,
-                 end: date, filters: dict[str, str]) -> bytes:  # fmt: skip
-    """The exports' ``fmt`` file (xlsx or pdf) for a report frame (already narrowed by ``filters``, which it lists)."""
+                 end: date, filters: dict[str, str], account_id: int | None = None) -> bytes:  # fmt: skip
+    """The exports' ``fmt`` file (xlsx or pdf) for a report frame (already narrowed by ``filters``, which it lists);
+    with ``account_id`` a PDF carries the same headline tiles, read from the warehouse, as the e-mailed one."""
     from exports.export import export_context, render
 
     buffer = io.BytesIO()
-    render(frame, export_context(report, account_slug, timezone, start, end, filters), fmt, buffer)
+    context = export_context(report, account_slug, timezone, start, end, filters, account_id=account_id)
+    render(frame, context, fmt, buffer)
     return buffer.getvalue()
 
 

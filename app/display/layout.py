@@ -123,7 +123,18 @@ def table(
     ):  # the exports' (and e-mails') own files
         buttons.download_button(
             f"Download {fmt.upper()}",
-            data=partial(downloads.report_bytes, frame, fmt, name, slug, zone, start, end, applied),
+            data=partial(
+                downloads.report_bytes,
+                frame,
+                fmt,
+                name,
+                slug,
+                zone,
+                start,
+                end,
+                applied,
+                scope.account.account_id,
+            ),
             file_name=downloads.file_name(name, slug, start, end, *name_parts, ext=fmt),
             mime=mime,
             on_click="ignore",

@@ -47,12 +47,22 @@ def test_a_report_pages_pdf_download_is_the_exports_pdf_with_its_title_and_rows(
     frame = reports.report(scope, "abandon-rate")  # the rows the page shows and downloads
 
     pdf = report_bytes(
-        frame, "pdf", "abandon-rate", "north", scope.account.timezone, scope.start, scope.end, {}
+        frame,
+        "pdf",
+        "abandon-rate",
+        "north",
+        scope.account.timezone,
+        scope.start,
+        scope.end,
+        {},
+        scope.account.account_id,
     )
 
     assert pdf.startswith(b"%PDF-")
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert REPORTS["abandon-rate"].title in text
+    # the e-mailed PDF's headline tiles, read from the warehouse: 4 + 2 + 2 offered, 2 + 2 + 1 answered, 2 abandoned
+    assert "Offered\n8\nAnswered\n5\nAbandoned\n2" in text
     assert "north" in text and "2025-03-10" in text and "sales" in text  # the account and Monday's sales row
     assert (scope.start, scope.end) == (date.fromisoformat(START), date.fromisoformat(END))
 
