@@ -7,6 +7,7 @@ from operational.models.dimensions import Agent, Campaign, Queue
 from operational.models.ledger import AgentStatusEvent, Call, Event, Message
 from operational.models.outbox import StreamEvent
 from operational.models.subscriptions import AccountEmailDomain, ReportDelivery, ReportSubscription
+from operational.models.targets import QueueTarget
 from operational.models.tenants import Account, ApiKey, User
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Event",
     "Message",
     "Queue",
+    "QueueTarget",
     "ReportDelivery",
     "ReportSubscription",
     "SmsConsent",
