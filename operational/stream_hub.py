@@ -1,0 +1,230 @@
+"""One ``LISTEN`` connection per API process, fanning the outbox's new events out to the connected stream clients.
+
+A notification says "account A has events up to id N"; the hub reads that account's outbox rows after the
+last id it delivered (one query for all its clients, however many notifications arrived meanwhile) and puts
+each into every matching client's bounded queue. A client whose queue is full is dropped — told why — rather
+than let it grow the process's memory. A lost connection is reopened, and every account with clients is read
+again from its last id, so an event committed while the hub was deaf is still delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import psycopg
+import sqlalchemy as sa
+
+from operational import outbox
+from operational.outbox import StreamMessage
+
+log = logging.getLogger("voxlink.stream")
+QUEUE_LIMIT = 5000  # events waiting for one client before it counts as too slow
+PAGE = 500  # outbox rows read at once; senders get a turn between pages, so a burst drains as it arrives
+RECONNECT_SECONDS = 1.0
+PRUNE_SECONDS = 600.0
+
+
+class SlowClient(Exception):
+    """A client fell more than ``QUEUE_LIMIT`` events behind; the message is its close reason."""
+
+
+@dataclass(frozen=True)
+class StreamFilter:
+    """What a client asked for: event types, a queue, an agent (each None = all)."""
+
+    types: frozenset[str] | None = None
+    queue: str | None = None
+    agent: str | None = None
+
+    def matches(self, message: StreamMessage) -> bool:
+        return (
+            (self.types is None or message.type in self.types)
+            and (self.queue is None or message.queue == self.queue)
+            and (self.agent is None or message.agent == self.agent)
+        )
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One connected client: its account, filter, bounded queue, and why it was dropped (if it was)."""
+
+    account_id: int
+    filter: StreamFilter
+    limit: int = QUEUE_LIMIT
+    queue: asyncio.Queue[StreamMessage] = field(init=False)
+    dropped: str | None = None
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.limit)
+
+    def offer(self, message: StreamMessage) -> None:
+        if self.dropped or not self.filter.matches(message):
+            return
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.dropped = f"slow client: more than {self.limit} events waiting to be sent"
+        self._arrived.set()
+
+    async def next(self, timeout: float) -> StreamMessage | None:
+        """The next event; None when none came within ``timeout`` s; :class:`SlowClient` once dropped.
+
+        Cancelling it loses nothing: an event leaves the queue only when it is returned."""
+        if self.dropped:
+            raise SlowClient(self.dropped)
+        if self.queue.empty():
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout)
+            except TimeoutError:
+                return None
+            if self.dropped:
+                raise SlowClient(self.dropped)
+        return self.queue.get_nowait()
+
+
+class StreamHub:
+    """The process's fan-out: started with the first client, one listening and one reading connection."""
+
+    def __init__(self, engine: sa.Engine, queue_limit: int = QUEUE_LIMIT) -> None:
+        self.engine = engine
+        self.queue_limit = queue_limit
+        self.retention = outbox.RETENTION
+        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.clients: dict[int, set[Subscription]] = {}
+        self.cursors: dict[int, int] = {}  # per account: the last id handed to its clients
+        self._task: asyncio.Task[None] | None = None
+        self._pruner: asyncio.Task[None] | None = None
+        self._reader: psycopg.AsyncConnection | None = None
+        self._lock = asyncio.Lock()
+        self._listening = asyncio.Event()
+
+    async def subscribe(self, sub: Subscription) -> int:
+        """Register ``sub``; return the id after which the hub delivers to it (events up to it are past)."""
+        self._ensure_running()
+        await self._listening.wait()
+        async with self._lock:
+            if sub.account_id not in self.cursors:
+                self.cursors[sub.account_id] = await self._latest(sub.account_id)
+            self.clients.setdefault(sub.account_id, set()).add(sub)
+            return self.cursors[sub.account_id]
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self.clients.get(sub.account_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self.clients[sub.account_id]
+                self.cursors.pop(sub.account_id, None)
+
+    async def backlog(self, account_id: int, after: int, until: int) -> list[StreamMessage]:
+        """The account's events in ``(after, until]``: what a resuming client missed before it subscribed."""
+        found: list[StreamMessage] = []
+        while after < until:
+            async with self._lock:
+                page = [m for m in await self._read(account_id, after) if m.id <= until]
+            if not page:
+                break
+            found += page
+            after = page[-1].id
+        return found
+
+    async def oldest_id(self) -> int | None:
+        async with self._lock:
+            conn = await self._reading()
+            cur = await conn.execute("select min(id) from stream_outbox")
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def close(self) -> None:
+        for task in (self._task, self._pruner):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self._reader is not None:
+            await self._reader.close()
+
+    def _ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._listening.clear()
+            self._task = asyncio.create_task(self._listen(), name="voxlink-stream-listen")
+        if self._pruner is None or self._pruner.done():
+            self._pruner = asyncio.create_task(self._prune(), name="voxlink-stream-prune")
+
+    async def _prune(self) -> None:
+        """Every few minutes, drop events older than the retention window (every API process may; it is
+        idempotent)."""
+        while True:
+            try:
+                async with self._lock:
+                    conn = await self._reading()
+                    await conn.execute(
+                        "delete from stream_outbox where created_at < now() - make_interval(secs => %s)",
+                        (self.retention.total_seconds(),),
+                    )
+            except psycopg.Error:
+                log.warning("stream outbox prune failed; trying again later", exc_info=True)
+                self._reader = None
+            await asyncio.sleep(PRUNE_SECONDS)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True) as conn:
+                    await conn.execute(f"listen {outbox.CHANNEL}")
+                    self._listening.set()
+                    for account_id in list(self.clients):  # catch up with what came while not listening
+                        await self._deliver(account_id)
+                    async for note in conn.notifies():
+                        account, _, last = note.payload.partition(":")
+                        if int(account) in self.clients and int(last) > self.cursors.get(int(account), 0):
+                            await self._deliver(int(account))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the database went away: listen again, clients keep waiting
+                log.warning("stream listener lost its connection; reconnecting", exc_info=True)
+                self._listening.set()  # subscribers must not hang on a database that is down
+                self._reader = None
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def _deliver(self, account_id: int) -> None:
+        async with self._lock:
+            if account_id not in self.clients:
+                return
+            while True:
+                messages = await self._read(account_id, self.cursors[account_id])
+                for message in messages:
+                    for sub in list(self.clients.get(account_id, ())):
+                        sub.offer(message)
+                if len(messages) < PAGE:
+                    break
+                self.cursors[account_id] = messages[-1].id
+                await asyncio.sleep(0)
+            if messages:
+                self.cursors[account_id] = messages[-1].id
+
+    async def _read(self, account_id: int, after: int) -> Sequence[StreamMessage]:
+        conn = await self._reading()
+        cur = await conn.execute(
+            "select id, type, event_id, occurred_at, queue, agent, data from stream_outbox "
+            "where account_id = %s and id > %s order by id limit %s",
+            (account_id, after, PAGE),
+        )
+        return [StreamMessage(*row) for row in await cur.fetchall()]
+
+    async def _latest(self, account_id: int) -> int:
+        conn = await self._reading()
+        cur = await conn.execute("select max(id) from stream_outbox where account_id = %s", (account_id,))
+        row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def _reading(self) -> psycopg.AsyncConnection:
+        if self._reader is None or self._reader.closed:
+            self._reader = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+        return self._reader
