@@ -1,7 +1,8 @@
 """The app's pages, their sections and which roles see them: the navigation is built from this list per role.
 
-A page a role does not see is not in its navigation at all (its URL falls back to the default page), and the
-query layer refuses the page's queries for that role as well.
+A page a role does not see is not in its menu; its URL still resolves, to a hidden page that says it is not
+available to the role (rather than landing silently on Overview), and the query layer refuses the page's queries
+for that role as well.
 """
 
 from __future__ import annotations
@@ -49,13 +50,31 @@ PAGES = (
 )
 
 
+NOT_FOR_ROLE = "{title} is not available to your role ({role})."
+
+
+def _refusal(spec: PageSpec, role: str) -> StreamlitPage:
+    """A hidden page at ``spec``'s URL that says the role may not see it."""
+
+    def refuse() -> None:
+        st.title(spec.title)
+        st.warning(NOT_FOR_ROLE.format(title=spec.title, role=role))
+
+    return st.Page(refuse, title=spec.title, url_path=spec.url_path, visibility="hidden")
+
+
 def pages_for(role: str | None) -> dict[str, list[StreamlitPage]]:
-    """The navigation sections for ``role`` (None: every page, for resolving a URL before sign-in)."""
+    """The navigation sections for ``role`` (None: every page, for resolving a URL before sign-in).
+
+    The pages outside the role are hidden pages of their own section that only refuse.
+    """
     sections: dict[str, list[StreamlitPage]] = {}
     for spec in PAGES:
         if role is None or role in spec.roles:
             page = st.Page(spec.file, title=spec.title, url_path=spec.url_path, default=spec is PAGES[0])
             sections.setdefault(spec.section, []).append(page)
+        else:
+            sections.setdefault(spec.section, []).append(_refusal(spec, role))
     return sections
 
 

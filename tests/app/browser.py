@@ -172,3 +172,18 @@ def screenshot(page: Page, name: str) -> None:
     wait_until_idle(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def offline_page(browser: Browser, width: int = 1400) -> Iterator[Page]:
+    """A fresh context (a fresh Streamlit session) whose page may reach only the loopback app."""
+    context = browser.new_context(viewport={"width": width, "height": 3200}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if "//127.0.0.1:" in route.request.url else route.abort(),
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -178,6 +178,8 @@ def test_every_page_renders_and_its_table_is_the_export(page: Page, server: str)
 def test_an_agent_sees_only_themself_and_only_the_agent_pages(page: Page, server: str) -> None:
     sign_in(page, server, "alice@acme", DEMO_PASSWORD, path="sql-explorer")  # not an agent's page
 
+    expect(page.get_by_text("SQL explorer is not available to your role (agent).")).to_be_visible()
+    navigate(page, "Overview")
     expect(page.get_by_role("heading", name="My figures · alice")).to_be_visible()
     assert nav_titles(page) == visible_titles("agent")
     for title in visible_titles("agent"):
