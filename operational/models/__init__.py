@@ -1,6 +1,7 @@
 """SQLAlchemy models of the operational store, one module per domain; importing this package registers every
 table on ``Base.metadata`` (what Alembic compares the migrations with)."""
 
+from operational.models import alerts as alerts  # the alert tables (issue 19)
 from operational.models.base import NAMING_CONVENTION, SECONDS, Base, change_seq
 from operational.models.dialer import DialerContact, DialerDecision, DncEntry, SmsConsent, SpeedDialEntry
 from operational.models.dimensions import Agent, Campaign, Queue
