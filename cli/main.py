@@ -16,6 +16,7 @@ from cli import (
     report_commands,
     serve_commands,
     status_commands,
+    stream_commands,
 )
 from cli.errors import CliError
 from cli.registry import Handler
@@ -32,6 +33,7 @@ COMMAND_MODULES = (
     status_commands,
     quarantine_commands,
     serve_commands,
+    stream_commands,
 )
 
 
