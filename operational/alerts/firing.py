@@ -48,8 +48,16 @@ def in_quiet_hours(start: time | None, end: time | None, local: time) -> bool:
     return local >= start or local < end
 
 
-def observe(engine: Engine, rule: AlertRule, timezone: str, seen: Observation, now: datetime) -> str | None:
-    """Step ``rule`` with ``seen`` at ``now``; the history event written ("fired", "recovered") or None."""
+def observe(
+    engine: Engine,
+    rule: AlertRule,
+    timezone: str,
+    seen: Observation,
+    now: datetime,
+    smtp: mail.SmtpConfig | None = None,
+) -> str | None:
+    """Step ``rule`` with ``seen`` at ``now``; the history event written ("fired", "recovered") or None.
+    A firing is e-mailed through ``smtp`` (default: the settings' server)."""
     if in_quiet_hours(rule.quiet_start, rule.quiet_end, now.astimezone(ZoneInfo(timezone)).time()):
         return None
     breached = seen.volume >= rule.min_volume and breaches(seen.value, rule.comparison, rule.threshold)
@@ -79,7 +87,7 @@ def observe(engine: Engine, rule: AlertRule, timezone: str, seen: Observation, n
                 conn, rule.account_id, event_id, rule.webhook_url, _payload(event_id, event), now
             )
     if nxt.event == "fired" and rule.recipients:
-        _email(engine, rule, seen, event_id)
+        _email(engine, rule, seen, event_id, smtp or mail.SmtpConfig.from_settings())
     return nxt.event
 
 
@@ -117,9 +125,10 @@ def _headline(rule: AlertRule, seen: Observation, kind: str) -> str:
             f"({rule.comparison} {_describe(rule.threshold, metric.unit)}, window {rule.window})")  # fmt: skip
 
 
-def _email(engine: Engine, rule: AlertRule, seen: Observation, event_id: int) -> None:
+def _email(
+    engine: Engine, rule: AlertRule, seen: Observation, event_id: int, config: mail.SmtpConfig
+) -> None:
     """Send the firing's e-mail and note in the history whom it reached (or why it did not)."""
-    config = mail.SmtpConfig.from_settings()
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = ", ".join(rule.recipients)
