@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -102,8 +103,8 @@ def test_live_figures_of_a_scripted_minute_are_the_hand_computed_ones(
         state = live_state(conn, account_id, "America/New_York", NOW)
     assert state == EXPECTED
     sales = state.queues[1]
-    assert sales.service_level == pytest.approx(1 / 3)  # 1 within SL / (2 answered + 2 abandoned − 1 short)
-    assert sales.abandon_rate == pytest.approx(0.25)  # (2 − 1) / (5 − 1)
+    assert sales.service_level == Decimal("0.3333")  # 1 within SL / (2 answered + 2 abandoned − 1 short)
+    assert sales.abandon_rate == Decimal("0.2500")  # (2 − 1) / (5 − 1)
     assert state.agents_by_status() == {"busy": 2, "break": 1}
 
 
