@@ -45,13 +45,19 @@ def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | d
     return dg.RunRequest()
 
 
-def build_definitions() -> dg.Definitions:
-    """The pipeline's definitions bound to the current settings (the CLI and tests build them per run)."""
+def build_definitions(dbt: object | None = None) -> dg.Definitions:
+    """The pipeline's definitions bound to the current settings (the CLI and tests build them per run).
+
+    ``dbt`` replaces the dbt resource: the warm refresher runs dbt in its own process (:mod:`pipelines.warm_dbt`).
+    """
+    resources = build_resources()
+    if dbt is not None:
+        resources["dbt"] = dbt
     return dg.Definitions(
         assets=[*extract_assets, warehouse_models, served_warehouse],
         asset_checks=quality_checks,
         jobs=[refresh_job],
         schedules=[refresh_schedule],
         sensors=[build_failure_sensor(refresh_job), stale_warehouse],
-        resources=build_resources(),
+        resources=resources,
     )

@@ -28,6 +28,11 @@ class RefreshResult:
     steps: dict[str, float] = field(default_factory=dict)
     version: int | None = None
 
+    @property
+    def dagster_seconds(self) -> float:
+        """What the run cost beyond its steps' own work: Dagster's run set-up, event storage and step hand-offs."""
+        return max(0.0, self.seconds - sum(self.steps.values()))
+
     def _is_check(self, step: str) -> bool:
         return is_check_step(step)
 
@@ -110,6 +115,7 @@ def run_refresh(
     wait_seconds: float = 300.0,
     say: Callable[[str], None] | None = None,
     watch: bool = False,
+    dbt: object | None = None,
 ) -> RefreshResult:
     """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails.
 
@@ -117,6 +123,7 @@ def run_refresh(
     whose process died are marked failed and their slots freed first; a live one is waited for up to
     ``wait_seconds`` (then :class:`RefreshBlocked`), and ``say`` is told why. ``watch`` (the command line) adds a
     watch thread that stops this process on SIGINT/SIGTERM and bounds any wait for a slot during the run.
+    ``dbt`` replaces the dbt resource (the warm refresher's in-process dbt, :mod:`pipelines.warm_dbt`).
     """
     moment = (refresh_at or datetime.now(UTC)).astimezone(UTC).isoformat()
     prepare_dagster_home()
@@ -132,7 +139,7 @@ def run_refresh(
     from pipelines.run_watch import RefreshBlocked, execute_watched, wait_for_chain
 
     started = time.perf_counter()
-    defs = build_definitions()
+    defs = build_definitions(dbt=dbt)
     job = defs.resolve_job_def("refresh")
     log_path = get_settings().home_dir / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

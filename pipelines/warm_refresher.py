@@ -1,0 +1,63 @@
+"""The long-lived refresher: one warm process that refreshes the warehouse every N seconds, Dagster recording each run.
+
+Started by ``voxlink refresh --every 60`` (and by ``voxlink demo``). Against a cold ``voxlink refresh`` it keeps
+what each refresh would otherwise pay for again: the imports (Dagster, dbt, great-expectations), the Dagster
+definitions, and dbt's parsed manifest with dbt run in this process (:mod:`pipelines.warm_dbt`). Every refresh is
+still an ordinary run of the ``refresh`` job in the Dagster instance — the run guard, heartbeats and checks as for
+any run — so the UI shows each one. A failed refresh leaves the last good warehouse served and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipelines.refresh import RefreshFailed, RefreshResult, ensure_manifest, run_refresh
+from voxlink.settings import get_settings
+
+
+@dataclass
+class WarmRefresher:
+    """Refreshes on a fixed cadence from a warm process; ``stop`` ends the loop between two refreshes."""
+
+    every_seconds: float
+    say: Callable[[str], None] = print
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        from pipelines.resources import dbt_executable
+        from pipelines.warm_dbt import WarmDbt, WarmManifest
+
+        settings = get_settings()
+        ensure_manifest()
+        self._manifest = WarmManifest(settings.transforms_dir)
+        self._dbt = WarmDbt(
+            project_dir=str(settings.transforms_dir),
+            profiles_dir=str(settings.transforms_dir),
+            dbt_executable=dbt_executable(),
+        ).with_manifest(self._manifest)
+
+    def refresh_once(self, *, watch: bool = False) -> RefreshResult:
+        """One refresh in this process (raises :class:`RefreshFailed` as ``voxlink refresh`` does)."""
+        ensure_manifest()  # a changed project is parsed again; the warm manifest notices its new file
+        return run_refresh(dbt=self._dbt, say=self.say, watch=watch)
+
+    def run(self, *, watch: bool = False, rounds: int | None = None) -> None:
+        """Refresh now, then at every multiple of the cadence after the start, until ``stop`` is set.
+
+        A refresh longer than the cadence is followed by the next one at once (ticks are never queued up).
+        """
+        started = time.monotonic()
+        done = 0
+        while not self.stop.is_set() and (rounds is None or done < rounds):
+            try:
+                result = self.refresh_once(watch=watch)
+                self.say(f"{result.summary()}; Dagster {result.dagster_seconds:.1f}s")
+            except RefreshFailed as err:
+                self.say(str(err))
+            done += 1
+            elapsed = time.monotonic() - started
+            next_tick = (int(elapsed // self.every_seconds) + 1) * self.every_seconds
+            self.stop.wait(next_tick - elapsed)
