@@ -123,8 +123,8 @@ def test_live_counters_equal_the_published_warehouse(engine: sa.Engine, account_
     warehouse.close_all()
     with duckdb.connect(str(get_settings().served_db), read_only=True) as con:
         rows = con.execute(
-            "select queue, offered, answered, abandoned, short_abandoned, answered_within_sl "
-            "from rpt_abandon_rate_daily where account_id = ? and date = ? order by queue",
+            "select coalesce(queue_name, ''), offered, answered, abandoned, short_abandoned, answered_within_sl "
+            "from rpt_abandon_rate_daily where account_id = ? and date = ? order by 1",
             [account_id, date(2026, 11, 2)],
         ).fetchall()
     published = [tuple(row) for row in rows]
