@@ -2,20 +2,23 @@
 
 Plain functions (no Dagster): read rows whose ``change_seq`` is past the table's watermark (minus a
 look-back, because a transaction can commit after one that took a later sequence value), then merge them
-on the table's keys. Re-reading a row is harmless: the merge replaces it.
+on the table's keys. Re-reading a row is harmless: the merge replaces it. A table raw does not hold yet is
+read whole by streamed ``COPY`` slices instead (:mod:`pipelines.extract_copy`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import quarantine
+from pipelines import extract_copy, quarantine
 from pipelines.raw_tables import RAW_TABLES, RawTable
 
 
@@ -59,21 +62,22 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
     started = time.perf_counter()
     since = watermark(con, table)
     low = max(since - lookback, 0)
-    sql = f"select {spec.columns} from {table} where change_seq > {low}"
-    frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
-    # when this copy landed: incremental dbt models pick up rows loaded after their last build
-    frame = frame.with_columns(pl.lit(datetime.now(UTC)).dt.cast_time_unit("us").alias("_loaded_at"))
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
         [table],
     ).fetchall()[0][0]
+    if not exists and not quarantine.known_versions(con, table, low):
+        return _extract_whole(pg_uri, con, spec, since, low, started)
+    sql = f"select {spec.columns} from {table} where change_seq > {low}"
+    frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
+    # when this copy landed: incremental dbt models pick up rows loaded after their last build
+    frame = frame.with_columns(pl.lit(datetime.now(UTC)).dt.cast_time_unit("us").alias("_loaded_at"))
     con.register("_batch", frame.to_arrow())
     try:
         con.execute("begin")
-        if not exists:
-            held = bool(quarantine.known_versions(con, table, low))  # after --full: held rows stay out
-            con.execute(f"create table raw.{table} as select * from _batch{' limit 0' if held else ''}")
-            merged = _merge_changed(con, spec, low) if held else frame.height
+        if not exists:  # after --full with rows held: they stay out, so merge past them
+            con.execute(f"create table raw.{table} as select * from _batch limit 0")
+            merged = _merge_changed(con, spec, low)
         else:
             merged = _merge_changed(con, spec, low)
         seen: int = frame.get_column("change_seq").max() if frame.height else since  # type: ignore[assignment]
@@ -92,6 +96,27 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
         con.unregister("_batch")
         con.execute("drop table if exists _changed")
     return ExtractResult(table, merged, frame.height, since, new_mark, time.perf_counter() - started)
+
+
+def _extract_whole(
+    pg_uri: str, con: duckdb.DuckDBPyConnection, spec: RawTable, since: int, low: int, started: float
+) -> ExtractResult:
+    """A table raw does not hold yet (first extract, ``--full``): streamed in whole by ``COPY`` slices."""
+    (path,) = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone() or (None,)
+    scratch = Path(path).parent if path else Path(tempfile.gettempdir())
+    try:
+        con.execute("begin")
+        rows, seen = extract_copy.create_by_copy(pg_uri, con, spec, low, datetime.now(UTC), scratch)
+        new_mark = max(since, seen)
+        con.execute("insert or replace into raw._watermarks values (?, ?, now())", [spec.name, new_mark])
+        con.execute("commit")
+    except Exception:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        raise
+    return ExtractResult(spec.name, rows, rows, since, new_mark, time.perf_counter() - started)
 
 
 def _merge_changed(con: duckdb.DuckDBPyConnection, spec: RawTable, low: int) -> int:
