@@ -1,4 +1,4 @@
-"""The processes ``voxlink demo`` runs beside the app: the local mail sink and the Dagster daemon.
+"""The processes ``voxlink demo`` runs beside the app: the local mail sink, the warm refresher and the Dagster daemon.
 
 They start in a :class:`~cli.process_tree.ProcessTree`: each in a session of its own, so the Ctrl+C that
 stops the demo does not tear them down half-way; the demo stops each one, and everything it started (the
@@ -52,6 +52,18 @@ def start_dagster_daemon(
         )  # fmt: skip
 
 
+def start_warm_refresher(settings: Settings, tree: ProcessTree) -> subprocess.Popen[bytes]:
+    """``voxlink refresh --every`` at the settings' cadence: the long-lived refresher (pipelines.warm_refresher)."""
+    every = str(60 * settings.refresh_interval_minutes)
+    command = [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))",
+               "refresh", "--every", every]  # fmt: skip
+    log_path = settings.home_dir / "logs" / "warm-refresher.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        environment = dict(os.environ, VOXLINK_HOME=str(settings.home_dir))
+        return tree.start(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+
 def start_mail_sink(settings: Settings, tree: ProcessTree) -> subprocess.Popen[bytes]:
     """``voxlink mail-sink`` on the SMTP port the settings name; it prints a line per e-mail to this terminal."""
     command = [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))",
@@ -77,7 +89,10 @@ def start_demo_services(tree: ProcessTree, settings: Settings | None = None) -> 
         print(f"Mail sink: SMTP on 127.0.0.1:{settings.smtp_port}; each e-mail is a file in "
               f"{settings.mail_dir / 'new'}.\n  Read them with `voxlink mail-sink --list` and "
               "`voxlink mail-sink --newest` (prints the newest and saves its attachment).")  # fmt: skip
+    start_warm_refresher(settings, tree)
     log = settings.home_dir / "logs" / "dagster-daemon.log"
     start_dagster_daemon(log, tree=tree)
-    print(f"Dagster daemon: report deliveries checked every {settings.delivery_sensor_interval_seconds} s, "
-          f"a refresh every 5 minutes (log: {log})", flush=True)  # fmt: skip
+    print(f"Warm refresher: a refresh every {settings.refresh_interval_minutes} min, each a Dagster run "
+          f"(log: {settings.home_dir / 'logs' / 'warm-refresher.log'})\n"
+          f"Dagster daemon: report deliveries checked every {settings.delivery_sensor_interval_seconds} s; its "
+          f"refresh schedule skips while the warm refresher runs (log: {log})", flush=True)  # fmt: skip

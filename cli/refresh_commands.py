@@ -23,6 +23,13 @@ def add_parsers(add: Add) -> None:
         help="how long to wait for another live refresh to finish before giving up (default 300); runs whose "
         "process died are marked failed and their slots freed at once",
     )
+    refresh_parser.add_argument(
+        "--every",
+        type=float,
+        metavar="SECONDS",
+        help="stay running and refresh every SECONDS from one warm process (dbt's manifest parsed once, dbt "
+        "run in-process); each refresh is still a Dagster run. Stop with Ctrl+C or SIGTERM",
+    )
 
     check_parser = add("check", check, "run the data-quality suites on the working and served warehouses")
     check_parser.add_argument(
@@ -33,6 +40,8 @@ def add_parsers(add: Add) -> None:
 def refresh(args: argparse.Namespace) -> int:
     from pipelines.refresh import RefreshFailed, run_refresh
 
+    if args.every is not None:
+        return refresh_every(args)
     ready_engine()
     try:
         result = run_refresh(
@@ -49,6 +58,24 @@ def refresh(args: argparse.Namespace) -> int:
         )
         return 130
     print(result.summary())
+    return 0
+
+
+def refresh_every(args: argparse.Namespace) -> int:
+    """The long-lived refresher: refresh now and every ``--every`` seconds until stopped."""
+    if args.full:
+        raise CliError("--every refreshes incrementally; run `voxlink refresh --full` once on its own")
+    if args.every < 1:
+        raise CliError(f"--every must be at least 1 second, got {args.every:g}")
+    from pipelines.warm_refresher import WarmRefresher
+
+    ready_engine()
+    say = lambda line: print(f"voxlink refresh: {line}", flush=True)  # noqa: E731
+    try:
+        WarmRefresher(every_seconds=args.every, say=say).run(watch=True)
+    except KeyboardInterrupt:
+        print("voxlink refresh: stopped; the last good warehouse is still served", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -29,13 +29,18 @@ refresh_job = dg.define_asset_job(
 @dg.schedule(
     name="refresh_every_5_minutes",
     job=refresh_job,
-    cron_schedule=refresh_cron(get_settings().refresh_interval_minutes),  # default */5
+    cron_schedule=refresh_cron(get_settings().refresh_interval_minutes),  # default * (every minute)
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Keeps the served warehouse within minutes of the operational data. Each tick first marks failed "
     "any refresh whose process died (freeing its slots), and skips while a live one still runs.",
 )
 def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     from pipelines.run_guard import live_runs, reap_dead_runs
+    from pipelines.warm_refresher import running_refresher
+
+    warm = running_refresher()
+    if warm is not None:
+        return dg.SkipReason(f"the warm refresher (pid {warm}, `voxlink refresh --every`) runs the refreshes")
 
     for verdict in reap_dead_runs(context.instance):
         context.log.warning(f"run {verdict.run_id} marked failed and its slots freed: its {verdict.why}")

@@ -20,6 +20,8 @@ if not os.environ.get("VOXLINK_KEEP_TEST_HOME"):
     # registered before the embedded server starts, so it runs after the server's own exit hook stops it
     atexit.register(shutil.rmtree, _HOME, True)
 os.environ["VOXLINK_HOME"] = str(_HOME)
+# the freshness tests' hand-written figures ("refreshed every 5 min") predate the 1-minute default cadence
+os.environ.setdefault("VOXLINK_REFRESH_INTERVAL_MINUTES", "5")
 _EXTERNAL_URL = os.environ.pop("VOXLINK_DATABASE_URL", None)
 
 

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     )
     # Freshness of the served warehouse (voxlink/freshness.py): the refresh schedule and when "late" turns "stale".
     refresh_interval_minutes: int = Field(
-        default=5,
+        default=1,
         description="Minutes between scheduled refreshes: a divisor of 60 (the refresh cron is */N)",
     )
     stale_after_minutes: int | None = Field(
