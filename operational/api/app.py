@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from operational.api import errors
 from operational.api.edge import EdgeConfig
 from operational.api.middleware import RequestContext
-from operational.api.routes import dialer, events, health, inbox, stream, webhooks
+from operational.api.routes import alerts, dialer, events, health, inbox, stream, webhooks
 from operational.api.throttle import FailureThrottle
 from operational.dialer.carrier import Carrier, SimulatedCarrier
 from voxlink.settings import get_settings
@@ -41,7 +41,7 @@ def create_app(
     app.state.edge = edge = edge or EdgeConfig.from_settings(get_settings())
     app.state.auth_failures = FailureThrottle(edge.failure_limit, edge.failure_window_seconds)
     errors.install(app)
-    for module in (health, events, webhooks, inbox, dialer, stream):
+    for module in (health, events, webhooks, inbox, dialer, stream, alerts):
         app.include_router(module.router, responses=errors.ERROR_RESPONSES)
     app.add_middleware(RequestContext, max_body=MAX_BODY_BYTES)
     _log_requests()
