@@ -57,7 +57,10 @@ def api_command(args: argparse.Namespace) -> int:
 
 def api(port: int, workers: int) -> int:
     """uvicorn (its supervisor and ``workers`` worker processes) in a child process tree, stopped as a whole."""
-    ready_engine()  # start (if embedded) and migrate once, before the workers connect
+    engine = ready_engine()  # start (if embedded) and migrate once, before the workers connect
+    from exports.alerts.evaluator import start_thread
+
+    start_thread(engine)  # one alert evaluator beside the workers (issue 19)
     print(f"VoxLink API on http://127.0.0.1:{port}  (OpenAPI at /docs; Ctrl+C to stop)", flush=True)
     command = [
         sys.executable, "-m", "uvicorn", "cli.api_app:create_app", "--factory",
@@ -97,6 +100,9 @@ def _demo(tree: ProcessTree, days: int, *, serve: bool) -> int:
     from cli.background import start_demo_services
 
     start_demo_services(tree)
+    from exports.alerts.evaluator import start_thread
+
+    start_thread(engine)  # alert rules: live figures every 10 s, windowed rates after each refresh (issue 19)
     return serve_app(tree, get_settings().app_port)
 
 
