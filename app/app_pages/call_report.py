@@ -1,6 +1,7 @@
 """Call Report: the calls (or messages) behind any number, searchable, a page at a time, downloadable.
 
-Drill-down links open this page with its filters in the URL (``app.display.drilldown``).
+Drill-down links open this page with its filters in the URL (``app.display.drilldown``); their range, queue,
+campaign and agent apply here only, never to the sidebar (``app.filters.drill_scope``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import streamlit as st
 
 from app.display import downloads
 from app.display import formatting as fmt
-from app.filters import call_report_widgets, url_state
+from app.filters import call_report_widgets, drill_scope, url_state
 from app.filters.scope import PageRead, current_scope
 from app.queries import call_report, listing, message_report
 
@@ -28,8 +29,8 @@ READS: tuple[PageRead, ...] = (
 )
 
 if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a page only declares its reads
-    scope = current_scope()
     st.title("Call report")
+    scope = drill_scope.drilled(current_scope())  # first: it drops a previous visit's filters
     url_state.seed("view", "cr_view", url_state.choice(VIEWS), default="calls")
     view: str = st.segmented_control(  # type: ignore[assignment]  # required=True: never None
         "Show", VIEWS, required=True, format_func=str.capitalize, key="cr_view"

@@ -31,12 +31,28 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     def pair(family: totals.Family) -> tuple[dict, dict]:
         return totals.totals(scope, family), totals.totals(before, family)
 
-    def drill(measure: str, label: str, number: int, kind: str = "calls") -> dict:
+    def ignored(family: totals.Family) -> tuple[str, ...]:
+        """The shared filters set in the sidebar that ``family``'s figures do not follow."""
+        chosen = {"queue": scope.filters.queue, "campaign": scope.filters.campaign,
+                  "agent": None if scope.viewer.is_agent else scope.filters.agent}  # fmt: skip
+        return tuple(
+            name for name, value in chosen.items() if value is not None and name not in family.filters
+        )
+
+    def drill(measure: str, label: str, number: int, family: totals.Family, kind: str = "calls") -> dict:
+        """A tile's drill-down: exactly the calls it counts, so open in the filters its figure ignores."""
         noun = "message" if kind == "messages" else "call"
         return {
-            "drill": drilldown.params(scope, kind=kind, measure=measure),
+            "drill": drilldown.params(scope, kind=kind, measure=measure, ignore=ignored(family)),
             "drill_label": fmt.counted(number, noun),
         }
+
+    def ignores_note(row: dict[str, totals.Family]) -> None:
+        """Under a row of tiles: which tiles do not follow which of the sidebar's filters."""
+        for names in sorted({ignored(family) for family in row.values()} - {()}):
+            titles = [title for title, family in row.items() if ignored(family) == names]
+            st.caption(f"{', '.join(titles)}: every {' and '.join(names)} (the {' and '.join(names)} "
+                       f"filter does not apply to {'it' if len(titles) == 1 else 'them'}).")  # fmt: skip
 
     agents, agents_before = pair(totals.AGENTS)
     outbound, outbound_before = pair(totals.OUTBOUND)
@@ -49,33 +65,37 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
         tiles([
             Tile("Offered", fmt.count(inbound["offered"]), "offered",
                  fmt.count_delta(inbound["offered"], inbound_before["offered"]),
-                 **drill("offered", "offered calls", inbound["offered"])),
+                 **drill("offered", "offered calls", inbound["offered"], totals.INBOUND)),
             Tile("Abandon rate", fmt.percent(inbound["abandon_rate"]), "abandon_rate",
                  fmt.rate_delta(inbound["abandon_rate"], inbound_before["abandon_rate"]), "inverse",
-                 **drill("counted_abandoned", "abandoned calls", counted_abandoned)),
+                 **drill("counted_abandoned", "abandoned calls", counted_abandoned, totals.CALL_FLAGS)),
             Tile("Service level", fmt.percent(inbound["service_level"]), "service_level",
                  fmt.rate_delta(inbound["service_level"], inbound_before["service_level"]),
-                 **drill("answered_within_sl", "answered in time", inbound["answered_within_sl"])),
+                 **drill("answered_within_sl", "answered in time", inbound["answered_within_sl"], totals.INBOUND)),
             Tile("ASA", fmt.seconds(inbound["asa_seconds"]), "asa_seconds",
                  fmt.seconds_delta(inbound["asa_seconds"], inbound_before["asa_seconds"]), "inverse",
-                 **drill("answered", "answered calls", inbound["answered"])),
+                 **drill("answered", "answered calls", inbound["answered"], totals.INBOUND)),
         ])  # fmt: skip
+        ignores_note({"Offered": totals.INBOUND, "Abandon rate": totals.INBOUND, "Service level": totals.INBOUND,
+                      "ASA": totals.INBOUND})  # fmt: skip
     tiles([
         Tile("Handled", fmt.count(agents["handled"]), "handled", fmt.count_delta(agents["handled"], agents_before["handled"]),
-             **drill("handled", "handled calls", agents["handled"])),
+             **drill("handled", "handled calls", agents["handled"], totals.AGENTS)),
         Tile("AHT", fmt.seconds(agents["aht_seconds"]), "aht_seconds",
              fmt.seconds_delta(agents["aht_seconds"], agents_before["aht_seconds"]), "off"),
         Tile("Outbound attempts", fmt.count(outbound["attempts"]), "attempts",
              fmt.count_delta(outbound["attempts"], outbound_before["attempts"]),
-             **drill("attempts", "outbound calls", outbound["attempts"])),
+             **drill("attempts", "outbound calls", outbound["attempts"], totals.OUTBOUND)),
         Tile("Connect rate", fmt.percent(outbound["connect_rate"]), "connect_rate",
              fmt.rate_delta(outbound["connect_rate"], outbound_before["connect_rate"]),
-             **drill("human_answered", "answered by a person", outbound["human_answered"])),
+             **drill("human_answered", "answered by a person", outbound["human_answered"], totals.OUTBOUND)),
     ])  # fmt: skip
+    ignores_note({"Handled": totals.AGENTS, "AHT": totals.AGENTS, "Outbound attempts": totals.OUTBOUND,
+                  "Connect rate": totals.OUTBOUND})  # fmt: skip
     last_row = [
         Tile("Conversions", fmt.count(agents["conversions"]), "conversions",
              fmt.count_delta(agents["conversions"], agents_before["conversions"]),
-             **drill("conversions", "converted calls", agents["conversions"])),
+             **drill("conversions", "converted calls", agents["conversions"], totals.AGENTS)),
         Tile("Logged-in time", fmt.duration(status["logged_in_seconds"]), "logged_in_seconds"),
         Tile("Occupancy", fmt.percent(status["occupancy"]), "occupancy",
              fmt.rate_delta(status["occupancy"], status_before["occupancy"]), "off"),
@@ -83,9 +103,17 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     if not scope.viewer.is_agent:
         last_row.insert(1, Tile("Delivery rate", fmt.percent(messages["delivery_rate"]), "delivery_rate",
                                 fmt.rate_delta(messages["delivery_rate"], messages_before["delivery_rate"]),
-                                **drill("not_delivered", "not delivered",
-                                        not_delivered, kind="messages")))  # fmt: skip
+                                **drill("not_delivered", "not delivered", not_delivered,
+                                        totals.MESSAGES, kind="messages")))  # fmt: skip
     tiles(last_row)
+    last_families = {
+        "Conversions": totals.AGENTS,
+        "Logged-in time": totals.STATUS,
+        "Occupancy": totals.STATUS,
+    }
+    if not scope.viewer.is_agent:
+        last_families["Delivery rate"] = totals.MESSAGES
+    ignores_note(last_families)
 
     st.subheader("Trends")
     if scope.viewer.is_agent:
