@@ -1,4 +1,4 @@
-"""Today's figures for the wallboard, including the queue-level ones an agent's wallboard shows too.
+"""The published figures the wallboard shows beside the live ones (today, the last days), for every role.
 
 DESIGN.md grants agents the wallboard; its call figures are the account's queues, not any agent's, so they
 are read here for every role (agent rows stay restricted to the agent everywhere else).
@@ -29,8 +29,8 @@ def _calls(account_id: int, day: Any, version: str) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _inbound(account_id: int, day: Any, queue: str | None, version: str) -> dict[str, Any]:
-    params = {"start": day, "end": day, "queue": queue}
+def _inbound(account_id: int, start: Any, end: Any, queue: str | None, version: str) -> dict[str, Any]:
+    params = {"start": start, "end": end, "queue": queue}
     return warehouse.query(build_sql(INBOUND, ()), account_id, params).row(0, named=True)
 
 
@@ -40,5 +40,5 @@ def calls(scope: Scope) -> dict[str, Any]:
 
 
 def inbound(scope: Scope) -> dict[str, Any]:
-    """Offered, abandon rate and service level of the day, for any role (the wallboard's queue figures)."""
-    return _inbound(scope.viewer.account_id, scope.start, scope.filters.queue, scope.version)
+    """Offered, abandon rate and service level over the scope's days, for any role (the wallboard's history)."""
+    return _inbound(scope.viewer.account_id, scope.start, scope.end, scope.filters.queue, scope.version)

@@ -12,9 +12,9 @@ from operational.models.base import Base, created_column
 
 
 class QueueTarget(Base):
-    """One queue's targets; ``queue`` '' holds the account's default for queues without their own row.
+    """One queue's targets; ``queue`` '*' (operational.live.ALL_QUEUES) holds the account's default.
 
-    A missing value means "use the product default" (operational/queue_targets.py), so a manager can set one
+    A missing value means "the account's row, then the product default" (app/queries/live.py), so a manager can set one
     target and leave the others alone.
     """
 
