@@ -100,10 +100,29 @@ def _demo(tree: ProcessTree, days: int, *, serve: bool) -> int:
     from cli.background import start_demo_services
 
     start_demo_services(tree)
+    _start_live_traffic(tree)
     from exports.alerts.evaluator import start_thread
 
     start_thread(engine)  # alert rules: live figures every 10 s, windowed rates after each refresh (issue 19)
     return serve_app(tree, get_settings().app_port)
+
+
+def _start_live_traffic(tree: ProcessTree) -> None:
+    """Simulated calls, agents and messages keep arriving through the ingest (issue 17): the wallboard moves.
+
+    A child of the demo's process tree, stopped with it; its output goes to VOXLINK_HOME/logs/live-traffic.log.
+    """
+    import subprocess
+
+    settings = get_settings()
+    log_path = settings.home_dir / "logs" / "live-traffic.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "operational.simulator.live"]
+    command += [arg for slug, _, _ in DEMO_ACCOUNTS for arg in ("--account", slug)]
+    with log_path.open("ab") as log:
+        environment = dict(os.environ, VOXLINK_HOME=str(settings.home_dir))
+        tree.start(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    print("Live demo traffic is flowing (10x real time): watch the Live wallboard, or ?kiosk=1 for a TV.")
 
 
 def _allow_demo_domains(engine) -> list[str]:  # type: ignore[no-untyped-def]
