@@ -47,6 +47,7 @@ PAGES = (
     PageSpec(
         "app_pages/subscriptions.py", "Report subscriptions", "subscriptions", "E-mail", SUBSCRIPTION_ROLES
     ),
+    PageSpec("app_pages/alerts.py", "Alerts", "alerts", "E-mail", SUBSCRIPTION_ROLES),
 )
 
 
