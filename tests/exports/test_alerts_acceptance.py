@@ -16,7 +16,7 @@ from email.message import Message
 import pytest
 import sqlalchemy as sa
 
-from exports.alerts.evaluator import evaluate_windowed
+from exports.alerts.evaluator import evaluate_windowed, tick
 from exports.recipients import add_allowed_domain, check_recipients
 from exports.report_reading import report_frame
 from operational.accounts import create_account
@@ -28,6 +28,7 @@ from pipelines.refresh import run_refresh
 from tests.events_factory import CALLER, LINE, ev
 from tests.exports.conftest import SmtpServer
 from tests.operational.test_alerts_live import Receiver
+from voxlink import warehouse
 from voxlink.mail import SmtpConfig
 
 DAY = datetime(2026, 11, 3, tzinfo=UTC)
@@ -155,3 +156,20 @@ def test_the_alerts_value_equals_the_reports_value_for_the_same_day(
     [row] = report.filter(report["queue"] == "support").to_dicts()
     assert fired["value"] == 0.5 == float(row["abandon_rate"])
     assert fired["volume"] == 12 == row["offered"]
+
+
+def test_the_evaluator_reads_the_warehouse_only_when_a_new_one_is_published(
+    engine: sa.Engine, accounts: dict[str, int], receiver: Receiver
+) -> None:
+    create_rule(
+        engine, accounts["alertco"], rule("tick today", receiver.url, [], window="today"), check_recipients
+    )
+    published = warehouse.file_version()
+
+    assert tick(engine, at(23, 0), published) == published  # same warehouse as last time: not read again
+    assert [e for e in history(engine, accounts["alertco"]) if e["rule_name"] == "tick today"] == []
+
+    tick(engine, at(23, 0), None)  # a new publish since the last tick: the windowed rules run
+    [fired] = [e for e in history(engine, accounts["alertco"]) if e["rule_name"] == "tick today"]
+    assert (fired["kind"], fired["value"]) == ("fired", 0.5)
+    assert [body["rule_name"] for body in receiver.bodies()] == ["tick today"]  # the tick posted its webhook
