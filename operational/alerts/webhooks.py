@@ -29,6 +29,7 @@ SIGNATURE_HEADER = "X-VoxLink-Signature"
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(seconds=10)
 TIMEOUT_SECONDS = 10.0
+LEASE = timedelta(minutes=2)  # longer than one post's timeout
 
 Post = Callable[[str, bytes, dict[str, str]], int]
 
@@ -93,6 +94,12 @@ def deliver_due(engine: Engine, now: datetime, post: Post = http_post) -> int:
             .order_by(AlertWebhookDelivery.id)
             .with_for_update(skip_locked=True)
         ).all()  # fmt: skip
+        # leased while this process posts: another evaluator (``voxlink api`` beside ``voxlink demo``) skips them
+        conn.execute(
+            sa.update(AlertWebhookDelivery)
+            .where(AlertWebhookDelivery.id.in_([row.id for row in due]))
+            .values(next_attempt_at=now + LEASE)
+        )
         secrets_by_account = {row.account_id: account_secret(conn, row.account_id) for row in due}
     delivered = 0
     for row in due:

@@ -179,3 +179,24 @@ def test_the_webhook_secret_is_created_once_per_account(engine: sa.Engine) -> No
     with engine.begin() as conn:
         assert webhooks.account_secret(conn, account.id) == first
     assert webhooks.rotate_secret(engine, account.id) != first
+
+
+def test_a_webhook_that_never_succeeds_is_marked_failed_after_six_attempts(engine: sa.Engine) -> None:
+    account = create_account(engine, "alerts-hook-down", "UTC")
+    down = Receiver(statuses=[503] * 10)
+    try:
+        rule = RuleInput(name="any waiting", metric="calls_waiting_now", window="now", comparison=">=", threshold=1,
+                         webhook_url=down.url)  # fmt: skip
+        create_rule(engine, account.id, rule, no_recipients_allowed)
+        ingest_events(engine, account.id, enumerate(waiting_call("D1", START)))
+        evaluate_live(engine, START + timedelta(seconds=5))
+        # retries after 10, 20, 40, 80 and 160 s: attempts at 0, 10, 30, 70, 150 and 310 s after the firing
+        for offset in (5, 15, 35, 75, 155, 315, 1000):
+            webhooks.deliver_due(engine, START + timedelta(seconds=offset))
+        [log] = webhooks.delivery_log(engine, account.id)
+        assert (log["status"], log["attempts"], log["response_status"], log["last_error"]) == (
+            "failed", 6, 503, "HTTP 503",
+        )  # fmt: skip
+        assert len(down.requests) == 6
+    finally:
+        down.close()
