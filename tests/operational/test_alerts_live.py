@@ -200,3 +200,17 @@ def test_a_webhook_that_never_succeeds_is_marked_failed_after_six_attempts(engin
         assert len(down.requests) == 6
     finally:
         down.close()
+
+
+def test_a_rule_in_its_quiet_hours_does_not_fire_and_fires_once_they_end(engine: sa.Engine) -> None:
+    # 15:00 UTC is 10:00 in New York: quiet 09:00–11:00 local holds the rule
+    account = create_account(engine, "alerts-quiet", "America/New_York")
+    rule = RuleInput(name="quiet mornings", metric="calls_waiting_now", window="now", comparison=">=", threshold=1,
+                     quiet_start=time(9), quiet_end=time(11), webhook_url="http://127.0.0.1:9/unused")  # fmt: skip
+    create_rule(engine, account.id, rule, no_recipients_allowed)
+    ingest_events(engine, account.id, enumerate(waiting_call("Q1", START)))
+
+    assert evaluate_live(engine, START + timedelta(minutes=30)) == []  # 10:30 local, one call waiting
+    assert history(engine, account.id) == []
+    [(_, event)] = evaluate_live(engine, START + timedelta(hours=1))  # 11:00 local: quiet hours are over
+    assert event == "fired"
