@@ -61,8 +61,8 @@ def main() -> int:
             _ingest(engine, account.id, [f"b{n}"], ingested)
             n += 1
             time.sleep(max(0.0, 1 / args.rate))
-        # wait for the last ones to show (at most two cadences)
-        wait_until = time.monotonic() + 2 * args.every + 30
+        # wait for the last ones to show: two cadences, plus room for a refresh slower than its cadence
+        wait_until = time.monotonic() + 2 * args.every + 300
         while time.monotonic() < wait_until and len(seen) < len(ingested):
             time.sleep(1)
         stop_reading.set()
