@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python bench/wallboard_bench.py [--home DIR] [--rounds N]``. Without ``--home`` it builds a
 small demo home first (simulated days, one refresh). Each round stores one inbound call through the real
 ingest path and times until the kiosk wallboard's "Offered today" tile shows it (the board re-reads every 2 s,
-so about 1 s plus a run is expected); the baseline, measured in the same run, is a full page reload until
-the tile is drawn again.
+so about 1 s plus a run is expected); the baseline, measured in the same run, is opening the wallboard in a new
+session (page load and sign-in) until the tile is drawn.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -94,26 +95,41 @@ def main() -> int:
     print(
         f"Wallboard bench on {home}: {args.rounds} rounds; load {one:.1f} / {five:.1f} on {os.cpu_count()} cores"
     )
-    for name, values in (("page reload → tile drawn (baseline)", reloads), ("event stored → shown", shown)):
+    for name, values in (
+        ("open + sign in → tile drawn (baseline)", reloads),
+        ("event stored → shown", shown),
+    ):
         print(f"  {name:<38} p50 {statistics.median(values):6.2f} s   p95 {pct(values, 0.95):6.2f} s")
-    print(f"  event → shown p95 is {pct(shown, 0.95) / pct(reloads, 0.95):.1f}× a reload's p95 (goal ≤ 3 s)")
+    print(
+        f"  event → shown p95 is {pct(shown, 0.95) / pct(reloads, 0.95):.1f}× the baseline's p95 (goal ≤ 3 s)"
+    )
     return 0
+
+
+def open_wallboard(browser: Any, url: str, home: Path) -> Any:
+    """A new session (its own context) signed in on the kiosk wallboard, once its live tile is drawn."""
+    page = browser.new_context(viewport={"width": 1600, "height": 1800}).new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url + "wallboard?kiosk=1")
+    page.get_by_role("textbox", name="Username").fill(BENCH_USER)
+    page.get_by_role("textbox", name="Password").fill(BENCH_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    try:
+        page.locator(TILE).wait_for(timeout=3 * TIMEOUT_MS)  # a fresh server's first run on a loaded machine
+    except Exception:
+        page.screenshot(path=str(home / "wallboard-bench.png"))
+        raise
+    return page
 
 
 def run_browser(home: Path, account_id: int, rounds: int) -> tuple[list[float], list[float]]:
     shown: list[float] = []
-    reloads: list[float] = []
+    opened: list[float] = []
     with (
         streamlit_server({"VOXLINK_HOME": str(home)}, home / "wallboard-bench.log") as url,
         chromium() as browser,
     ):
-        page = browser.new_context(viewport={"width": 1600, "height": 1800}).new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(url + "wallboard?kiosk=1")
-        page.get_by_role("textbox", name="Username").fill(BENCH_USER)
-        page.get_by_role("textbox", name="Password").fill(BENCH_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.locator(TILE).wait_for()
+        page = open_wallboard(browser, url, home)
         wait_until_idle(page)
         for _ in range(rounds):
             before = page.locator(TILE).inner_text()
@@ -124,10 +140,10 @@ def run_browser(home: Path, account_id: int, rounds: int) -> tuple[list[float], 
                 time.sleep(0.02)
             shown.append(time.monotonic() - committed)
             begun = time.monotonic()
-            page.reload()
-            page.locator(TILE).wait_for()
-            reloads.append(time.monotonic() - begun)
-    return shown, reloads
+            other = open_wallboard(browser, url, home)
+            opened.append(time.monotonic() - begun)
+            other.context.close()
+    return shown, opened
 
 
 if __name__ == "__main__":

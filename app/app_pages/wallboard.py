@@ -18,6 +18,7 @@ from app.components import live_tiles as lt
 from app.components.charts import AGENT_STATUS_COLOURS, status_label
 from app.components.freshness import banner as freshness_banner
 from app.display import formatting as fmt
+from app.filters import url_state
 from app.filters.scope import PageRead, Scope, current_scope
 from app.queries import live, publish, wallboard_today
 from app.signin import password_gate
@@ -116,6 +117,9 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     scope = current_scope()
     kiosk = st.query_params.get("kiosk") == "1"
     if kiosk:
+        url_state.publish(
+            "kiosk", "1"
+        )  # the shell rewrites the URL from what pages claim: a reload stays a kiosk
         st.markdown(lt.KIOSK_CSS, unsafe_allow_html=True)
     st.title(f"Live wallboard · {queue_label(scope.filters.queue)}")
     if not kiosk and scope.viewer.role in live.TARGET_ROLES:
