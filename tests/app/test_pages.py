@@ -45,7 +45,8 @@ def test_overview_tiles_with_change_vs_the_previous_period(app_env: Stack) -> No
     assert shown["Logged-in time"] == "19 h 00 min" and shown["Occupancy"] == "0.2 %"
     deltas = {metric.label: metric.proto.delta for metric in app.metric}
     assert deltas["Offered"] == "+8"  # nothing in the 30 days before
-    assert link(app, "8 calls") == {"start": START, "end": END, "view": "calls", "measure": "offered"}
+    assert link(app, "8 calls") == {"d_start": START, "d_end": END, "d_queue": "*", "d_campaign": "*",
+                                    "d_agent": "*", "view": "calls", "measure": "offered"}  # fmt: skip
 
 
 def test_queue_filter_changes_the_inbound_tiles(app_env: Stack) -> None:
@@ -56,7 +57,7 @@ def test_queue_filter_changes_the_inbound_tiles(app_env: Stack) -> None:
     shown = tiles(app)  # support: N5 N6 N7 N8, answered N5 N6 N8 (5, 8, 4 s), no abandons
     assert shown["Offered"] == "4" and shown["Abandon rate"] == "0.0 %"
     assert shown["Service level"] == "100.0 %" and shown["ASA"] == "5.7 s"
-    assert link(app, "4 calls")["queue"] == "support"
+    assert link(app, "4 calls")["d_queue"] == "support"
 
 
 def test_call_status_tiles_table_and_direction(app_env: Stack) -> None:
@@ -73,8 +74,11 @@ def test_call_status_tiles_table_and_direction(app_env: Stack) -> None:
 
     assert tiles(app) == {"Total calls": "4", "Completed": "3", "Abandoned": "0", "In progress": "0"}
     assert link(app, "3 calls") == {
-        "start": START,
-        "end": END,
+        "d_start": START,
+        "d_end": END,
+        "d_queue": "*",
+        "d_campaign": "*",
+        "d_agent": "*",
         "view": "calls",
         "direction": "outbound",
         "status": "completed",
@@ -104,7 +108,15 @@ def test_abandon_rate_page_by_queue_and_day(app_env: Stack) -> None:
     abandon_rate_tile = links(app)[3]  # offered, abandoned, short abandoned, abandon rate, …
     assert abandon_rate_tile == (
         "1 call →",
-        {"start": START, "end": END, "view": "calls", "measure": "counted_abandoned"},
+        {
+            "d_start": START,
+            "d_end": END,
+            "d_queue": "*",
+            "d_campaign": "*",
+            "d_agent": "*",
+            "view": "calls",
+            "measure": "counted_abandoned",
+        },  # fmt: skip
     )
 
 
@@ -154,7 +166,8 @@ def test_dialer_compliance_traffic_light(app_env: Stack) -> None:
     badges = [b.proto.body for b in app.get("markdown") if "badge" in b.proto.body]
     assert any("Over 3 %" in badge for badge in badges), badges
     assert link(app, "1 dropped call") == {
-        "start": "2025-02-11", "end": "2025-03-12", "view": "calls", "measure": "drops", "campaign": "promo"
+        "d_start": "2025-02-11", "d_end": "2025-03-12", "d_queue": "*", "d_campaign": "promo", "d_agent": "*",
+        "view": "calls", "measure": "drops"
     }  # fmt: skip
 
 
