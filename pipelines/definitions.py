@@ -35,8 +35,8 @@ refresh_job = dg.define_asset_job(
     "any refresh whose process died (freeing its slots), and skips while a live one still runs.",
 )
 def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    from pipelines.refresher_pid import running_refresher
     from pipelines.run_guard import live_runs, reap_dead_runs
-    from pipelines.warm_refresher import running_refresher
 
     warm = running_refresher()
     if warm is not None:

@@ -9,33 +9,14 @@ any run — so the UI shows each one. A failed refresh leaves the last good ware
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import psutil
 
 from pipelines.refresh import RefreshFailed, RefreshResult, ensure_manifest, run_refresh
-from voxlink.files import write_private_text
+from pipelines.refresher_pid import refresher_claim
 from voxlink.settings import get_settings
-
-PID_FILE = "warm_refresher.pid"
-
-
-def _pid_path() -> Path:
-    return get_settings().state_dir / PID_FILE
-
-
-def running_refresher() -> int | None:
-    """The pid of this home's live warm refresher, if one runs (the Dagster schedule then leaves it the refreshes)."""
-    try:
-        pid = int(_pid_path().read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    return pid if psutil.pid_exists(pid) else None
 
 
 @dataclass
@@ -70,12 +51,8 @@ class WarmRefresher:
         A refresh longer than the cadence is followed by the next one at once (ticks are never queued up).
         """
         started = time.monotonic()
-        _pid_path().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_private_text(_pid_path(), str(os.getpid()))
-        try:
+        with refresher_claim():
             self._loop(started, watch, rounds)
-        finally:
-            _pid_path().unlink(missing_ok=True)
 
     def _loop(self, started: float, watch: bool, rounds: int | None) -> None:
         done = 0

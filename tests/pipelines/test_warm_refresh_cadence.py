@@ -12,7 +12,7 @@ import pytest
 from cli.main import main
 from pipelines.definitions import refresh_schedule
 from pipelines.refresh_history import refresh_cron
-from pipelines.warm_refresher import PID_FILE, running_refresher
+from pipelines.refresher_pid import PID_FILE, running_refresher
 from voxlink.settings import Settings, get_settings
 
 
