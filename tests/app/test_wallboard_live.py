@@ -133,7 +133,7 @@ def test_kiosk_mode_hides_the_chrome_and_the_settings_but_shows_the_live_figures
     assert any('[data-testid="stSidebar"]' in block.value for block in app.markdown)
     assert not [b for b in app.button if b.label == "Save targets"]
     assert live_tiles(app)["Offered today"][1] == "5"
-    assert app.query_params["kiosk"] == ["1"]  # kept in the URL: a reload of the TV stays in kiosk mode
+    assert app.query_params["kiosk"] == "1"  # kept in the URL: a reload of the TV stays in kiosk mode
 
 
 def test_an_analyst_sees_the_live_board_but_no_target_settings(globex_minute: Stack) -> None:
