@@ -27,7 +27,7 @@ refresh_job = dg.define_asset_job(
 
 
 @dg.schedule(
-    name="refresh_every_5_minutes",
+    name="refresh_on_cadence",
     job=refresh_job,
     cron_schedule=refresh_cron(get_settings().refresh_interval_minutes),  # default * (every minute)
     default_status=dg.DefaultScheduleStatus.RUNNING,

@@ -85,7 +85,7 @@ def _stop_refresh_schedule(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The daemon would also refresh at every fifth minute; this test only wants the delivery's run."""
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.Popen(
-        [str(dagster) if dagster.exists() else "dagster", "schedule", "stop", "refresh_every_5_minutes",
+        [str(dagster) if dagster.exists() else "dagster", "schedule", "stop", "refresh_on_cadence",
          "-m", "cli.dagster_definitions"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip

@@ -63,7 +63,7 @@ def stop_refresh_schedule(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The daemon would also refresh every fifth minute; this test wants only the delivery's run."""
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.Popen(
-        [str(dagster), "schedule", "stop", "refresh_every_5_minutes", "-m", "cli.dagster_definitions"],
+        [str(dagster), "schedule", "stop", "refresh_on_cadence", "-m", "cli.dagster_definitions"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
 
