@@ -56,6 +56,7 @@ TEXTS: dict[str, str] = {
     'undelivered': 'Outbound messages whose final status is undelivered.',
     'delivery_rate': 'delivered / (delivered + undelivered + failed), outbound messages by final status.',
     'opt_outs': 'Inbound messages whose trimmed, upper-cased body is STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT or OPT OUT.',
+    'opt_out_rate': 'opt-outs / outbound messages, both created in the range: inbound messages whose body, with all leading and trailing whitespace removed and upper-cased, is STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT or OPT OUT (received keywords, not distinct senders) over outbound messages sent, whatever their final status. An opt-out is not matched to the message it answers. Ratios over a range are computed from the parts summed over the range, never an average of days.',
     'window': '24h: the local day; 30d: the 30 local days ending with window_end.',
     'window_end': 'Last local day of the window.',
     'drops': 'Outbound calls answered by a person and connected to an agent more than 2 s after the answer, or never (exactly 2.0 s is not a drop).',

@@ -1,6 +1,7 @@
 """A rule's windowed figure read from the served warehouse: flags counted over the window's calls (or
-messages), then the warehouse's own metric function (``abandon_rate(...)``, ``drop_rate(...)``: the one
-definition, ``transforms/macros/metric_functions.sql``). Nothing here divides or re-derives a metric.
+messages), then the warehouse's own metric function (``abandon_rate(...)``, ``drop_rate(...)``,
+``opt_out_rate(...)``: the one definition, ``transforms/macros/metric_functions.sql``). Nothing here divides or
+re-derives a metric.
 
 Windows: ``15m``, ``1h``, ``24h`` and ``30d`` trail the evaluation time by start time (calls) or creation time
 (messages); ``today`` is the account's local day, exactly the day the reports call that date.
@@ -39,9 +40,8 @@ _FIGURES: dict[str, tuple[str, str, str, str, str]] = {
     "delivery_rate": ("fct_messages", "created_at", "created_date",
                       "delivery_rate(count_if(is_delivered), count_if(is_undelivered), count_if(is_failed))",
                       "count_if(direction = 'outbound')"),
-    # no catalogue ratio for opt-outs yet: the published rounding function over opt-outs per outbound message
     "opt_out_rate": ("fct_messages", "created_at", "created_date",
-                     "round_rate(count_if(is_opt_out), count_if(direction = 'outbound'))",
+                     "opt_out_rate(count_if(is_opt_out), count_if(direction = 'outbound'))",
                      "count_if(direction = 'outbound')"),
 }  # fmt: skip
 _SCOPE_COLUMNS = {"queue": "queue_name", "campaign": "campaign_name"}

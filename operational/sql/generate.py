@@ -1,7 +1,10 @@
 """Write operational/sql/metric_functions.sql: dbt's metric functions rendered for PostgreSQL.
 
 A metric is defined once, in dbt (``transforms/macros/metric_functions.sql``); the live read model calls the same
-functions in the operational database, installed from the checked-in file this renders (migration 0005).
+functions in the operational database, installed from the checked-in file this renders by migrations (0005,
+then 0007). A migration runs once per database, so a change to the macros — a new function, a changed body —
+needs a new Alembic revision that installs this file again (every statement is ``create or replace``; see
+``operational/migrations/versions/0007_*.py``); regenerating the file alone changes no existing database.
 ``--check`` rewrites nothing and exits 1 when the file is stale (tests/operational/test_live_rates.py runs it).
 Rendering needs no database: dbt compiles the macro for a PostgreSQL profile without connecting.
 """

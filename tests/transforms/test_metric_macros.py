@@ -7,14 +7,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
+from operational.database import migrate
 from pipelines.metric_functions import metric_functions_sql as hook_sql
 from pipelines.publish import publish
+from voxlink.settings import REPO_ROOT
 
 RATIO_FUNCTIONS = {
     "abandon_rate", "service_level", "asa_seconds", "aht_seconds", "conversion_rate", "connect_rate", "drop_rate",
-    "is_drop_compliant", "delivery_rate", "disposition_share", "occupancy", "round_rate", "round_seconds",
-    "round_average_seconds", "per_day",
+    "is_drop_compliant", "delivery_rate", "opt_out_rate", "disposition_share", "occupancy", "round_rate",
+    "round_seconds", "round_average_seconds", "per_day",
 }  # fmt: skip
 
 
@@ -75,6 +80,14 @@ def test_publish_carries_every_metric_function_and_drops_retired_ones(served: Pa
         ("is_drop_compliant(0, 0)", None),
         ("delivery_rate(2, 1, 1)", Decimal("0.5000")),
         ("delivery_rate(0, 0, 0)", None),
+        ("opt_out_rate(1, 8)", Decimal("0.1250")),
+        ("opt_out_rate(0, 5)", Decimal("0.0000")),  # messages sent, nobody opted out: zero, not empty
+        ("opt_out_rate(0, 0)", None),  # nothing sent: empty
+        ("opt_out_rate(3, 0)", None),  # keywords received but nothing sent in the range: still empty
+        ("opt_out_rate(1, 20000)", Decimal("0.0001")),  # 0.00005: half away from zero
+        ("opt_out_rate(3, 80000)", Decimal("0.0000")),  # 0.0000375: rounds down
+        ("opt_out_rate(2, 3)", Decimal("0.6667")),  # 0.66666…
+        ("opt_out_rate(3, 2)", Decimal("1.5000")),  # more keywords than sends: not capped
         ("disposition_share(1, 8)", Decimal("0.1250")),
         ("occupancy(1.5, 1.0, 0.5)", Decimal("0.5000")),  # 1.5 / 3.0
         ("occupancy(19999, 1, 0)", Decimal("0.0001")),  # 1 / 20000 = 0.00005
@@ -99,3 +112,23 @@ def test_ratio_of_window_sum_is_taken_per_partition(served: Path) -> None:
             "from (values (1, 1), (1, 2), (2, 5)) as t(d, calls) order by d, calls"
         ).fetchall()
     assert rows == [(1, 1, Decimal("0.3333")), (1, 2, Decimal("0.6667")), (2, 5, Decimal("1.0000"))]
+
+
+def test_a_database_migrated_before_opt_out_rate_existed_gets_it_from_the_next_migration(db_url: str) -> None:
+    # a database that ran 0005 while the file had no opt_out_rate, then 0006: the function is missing
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop function metrics.opt_out_rate(numeric, numeric)"))
+    config = Config()
+    config.set_main_option("script_location", str(REPO_ROOT / "operational" / "migrations"))
+    config.set_main_option("sqlalchemy.url", db_url.replace("%", "%%"))
+    command.stamp(config, "0006")
+
+    migrate(db_url)
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "select metrics.opt_out_rate(1, 20000), metrics.opt_out_rate(2, 3), metrics.opt_out_rate(0, 0)"
+        )).one()  # fmt: skip
+    engine.dispose()
+    assert tuple(rows) == (Decimal("0.0001"), Decimal("0.6667"), None)

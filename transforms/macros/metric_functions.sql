@@ -32,6 +32,7 @@
             'case when human_answered > 0 then drops * 100 <= human_answered * 3 end'),
         ('delivery_rate', ['delivered', 'undelivered', 'failed'], 'number',
             rate('delivered', 'delivered + undelivered + failed')),
+        ('opt_out_rate', ['opt_outs', 'outbound_messages'], 'number', rate('opt_outs', 'outbound_messages')),
         ('disposition_share', ['calls', 'dispositioned_calls'], 'number', rate('calls', 'dispositioned_calls')),
         ('occupancy', ['available_seconds', 'busy_seconds', 'after_call_work_seconds'], 'number',
             rate(metric_micros('busy_seconds + after_call_work_seconds'),
