@@ -77,6 +77,11 @@ class InProcessDbt:
         try:
             # dbt reads its flags (target path, profiles dir) and the project's env_var()s from the environment
             wanted = {k: v for k, v in env.items() if k.startswith(("DBT_", "VOXLINK_"))}
+            # dagster-dbt's paths are relative to the project, as for a dbt child process started there; dbt's
+            # logger would resolve them against this process's directory (the repository root) instead
+            for key in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
+                if key in wanted and not os.path.isabs(wanted[key]):
+                    wanted[key] = str(project_dir / wanted[key])
             with _environment(wanted), _cwd(project_dir):
                 result = dbtRunner(manifest=manifest, callbacks=[forward]).invoke([*args, "--quiet"])
             self.returncode = 0 if result.success else 1

@@ -20,11 +20,16 @@ _MEASURES = {
 
 
 def drilldown_link(metric: str, scope: str, scope_name: str | None, start: date, end: date) -> str:
-    """The Call Report's path and query string (relative to the app's address) for the rule's figure."""
+    """The Call Report's path and query string (relative to the app's address) for the rule's figure.
+
+    In the Call Report's own drill-down parameters (``d_start``/``d_end``, ``d_queue``/``d_campaign``/``d_agent``
+    with ``*`` for any; app/display/drilldown.py): the link lists exactly what the figure counts and never
+    rewrites the reader's sidebar filters.
+    """
     view, measure = _MEASURES[metric]
-    query: dict[str, str] = {"start": start.isoformat(), "end": end.isoformat(), "view": view}
-    if scope in ("queue", "campaign") and scope_name is not None:
-        query[scope] = scope_name
+    query: dict[str, str] = {"view": view, "d_start": start.isoformat(), "d_end": end.isoformat()}
+    for name in ("queue", "campaign", "agent"):
+        query[f"d_{name}"] = scope_name if scope == name and scope_name is not None else "*"
     if measure is not None:
         query["measure"] = measure
     if metric.endswith("_now"):

@@ -133,7 +133,8 @@ def test_an_abandon_spike_fires_once_recovery_rearms_and_a_second_spike_fires_ag
     second = receiver.bodies()[1]
     assert (second["value"], second["volume"], second["rule_name"]) == (0.6667, 3, "support abandons")
     assert second["drilldown"] == (
-        "call-report?start=2026-11-03&end=2026-11-03&view=calls&queue=support&measure=counted_abandoned"
+        "call-report?view=calls&d_start=2026-11-03&d_end=2026-11-03&d_queue=support&d_campaign=%2A&d_agent=%2A"
+        "&measure=counted_abandoned"
     )
     kept = history(engine, accounts["alertco"])
     assert [(e["kind"], e["value"], e["threshold"], e["window"]) for e in reversed(kept)] == [

@@ -159,7 +159,8 @@ def test_calls_waiting_fires_one_signed_webhook_retried_after_a_failure_and_a_st
         )  # fmt: skip
         assert (
             body["drilldown"]
-            == "call-report?start=2026-11-03&end=2026-11-03&view=calls&queue=support&status=in_progress"
+            == "call-report?view=calls&d_start=2026-11-03&d_end=2026-11-03&d_queue=support&d_campaign=%2A&d_agent=%2A"
+            "&status=in_progress"
         )
         with engine.connect() as conn:
             [alert] = outbox.read_after(conn, account.id, latest)

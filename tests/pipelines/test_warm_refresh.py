@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -76,6 +77,8 @@ def test_new_rows_are_published_by_the_warm_process_without_a_dbt_build_subproce
     assert second.version == first.version + 1
     # (a `dbt parse` may run when a project file changed; a build never leaves this process)
     assert not [c for c in seen_children if "dbt" in c and " build" in c]
+    # dbt's target and log stay in the project, as for a dbt child process: nothing lands where the process runs
+    assert not (Path.cwd() / "target").exists()
 
 
 def test_dagster_records_each_warm_refresh_with_its_dbt_assets_and_checks(refresher: WarmRefresher) -> None:
