@@ -1,106 +1,22 @@
-"""Driving the real app in Debian's chromium: a `streamlit run` server, sign-in, navigation, downloads."""
+"""Driving the real app in Debian's chromium: sign-in, navigation, downloads (the server and the browser from
+``bench/app_browser.py``)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+
+# the server, the browser and the end of a run are the page bench's (tests may use bench/, not the reverse)
+from bench.app_browser import TIMEOUT_MS, wait_until_idle
+from bench.app_browser import chromium as chromium
+from bench.app_browser import streamlit_server as streamlit_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "app"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STARTUP_TIMEOUT_S = 60
-TIMEOUT_MS = 30_000  # per wait: a loaded machine, and the first query of a fresh server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def streamlit_server(env: dict[str, str], log: Path, script: str = "app/streamlit_app.py") -> Iterator[str]:
-    """`streamlit run` of ``script`` (the app) on a free loopback port; stopped on exit, whatever happened."""
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    with log.open("wb") as handle:
-        proc = subprocess.Popen(
-            command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=handle, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", log)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(
-                f"streamlit exited with code {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
-            )
-        try:
-            with opener.open(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"streamlit not healthy at {url} within {STARTUP_TIMEOUT_S} s")
-
-
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "chromium is not installed (no `chromium` on PATH): the browser tests need Debian's chromium. "
-            "`make test` installs it (`make system-deps`, i.e. `apt-get install -y chromium`)."
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def wait_until_idle(page: Page) -> None:
-    """Wait until the script run is over, so every element belongs to the latest run."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS
-    )
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str, path: str = "") -> None:
