@@ -9,6 +9,7 @@ any run — so the UI shows each one. A failed refresh leaves the last good ware
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -43,7 +44,13 @@ class WarmRefresher:
     def refresh_once(self, *, watch: bool = False) -> RefreshResult:
         """One refresh in this process (raises :class:`RefreshFailed` as ``voxlink refresh`` does)."""
         ensure_manifest()  # a changed project is parsed again; the warm manifest notices its new file
-        return run_refresh(dbt=self._dbt, say=self.say, watch=watch)
+        # dagster-dbt enters the project's directory while it starts dbt, and dbt (here on a thread) enters it
+        # again and restores what it found, which may be the project's: the process goes back where it was
+        home = os.getcwd()
+        try:
+            return run_refresh(dbt=self._dbt, say=self.say, watch=watch)
+        finally:
+            os.chdir(home)
 
     def run(self, *, watch: bool = False, rounds: int | None = None) -> None:
         """Refresh now, then at every multiple of the cadence after the start, until ``stop`` is set.
