@@ -3,9 +3,7 @@
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
 import json
-import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.process_env import environment
 from pipelines.resources import DUCKDB_POOL, Warehouse
 from pipelines.tested import published_loads
 from voxlink.settings import get_settings
@@ -58,20 +57,6 @@ def build_environment(config: "DbtBuildConfig", served: Path) -> dict[str, str]:
     return {"VOXLINK_REFRESH_AT": config.refresh_at, "VOXLINK_TESTS_LOADED_AFTER": json.dumps(since)}
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
     refresh_at: str = ""  # ISO instant open agent-status intervals run to; empty = the build's own clock
@@ -86,11 +71,11 @@ class DbtBuildConfig(dg.Config):
 def warehouse_models(
     context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: Warehouse
 ) -> Iterator[Any]:
-    environment = build_environment(config, Path(warehouse.served_path))
+    variables = build_environment(config, Path(warehouse.served_path))
     args = ["build"] + (["--full-refresh"] if config.full_refresh else [])
-    if environment["VOXLINK_TESTS_LOADED_AFTER"] != "{}":
+    if variables["VOXLINK_TESTS_LOADED_AFTER"] != "{}":
         # dbt's unit tests check the models' logic on fixed inputs, not the data: the first and every full
         # build of a warehouse runs them, an incremental one on top of a tested publish need not again
         args += ["--exclude", "resource_type:unit_test"]
-    with _environment(environment):
+    with environment(variables):
         yield from dbt.cli(args, context=context).stream()

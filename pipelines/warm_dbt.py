@@ -22,6 +22,7 @@ from dagster_dbt.core import resource as dbt_resource
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from pydantic import PrivateAttr
 
+from pipelines.process_env import environment
 from pipelines.resources import LocalDbt
 
 _SWAP = threading.Lock()  # one build at a time swaps dagster-dbt's invocation class
@@ -41,7 +42,7 @@ class WarmManifest:
         if self._manifest is None or stamp != self._parsed_at:
             from dbt.cli.main import dbtRunner
 
-            with _environment({"DBT_PROFILES_DIR": str(self.project_dir)}), _cwd(self.project_dir):
+            with environment({"DBT_PROFILES_DIR": str(self.project_dir)}), _cwd(self.project_dir):
                 result = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(self.project_dir)])
             if not result.success:
                 raise RuntimeError(f"dbt parse failed: {result.exception}")
@@ -82,7 +83,7 @@ class InProcessDbt:
             for key in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
                 if key in wanted and not os.path.isabs(wanted[key]):
                     wanted[key] = str(project_dir / wanted[key])
-            with _environment(wanted), _cwd(project_dir):
+            with environment(wanted), _cwd(project_dir):
                 result = dbtRunner(manifest=manifest, callbacks=[forward]).invoke([*args, "--quiet"])
             self.returncode = 0 if result.success else 1
             _release_working_file()
@@ -161,20 +162,6 @@ def _release_working_file() -> None:
     if environment is not None:
         environment.close()
     DuckDBConnectionManager.close_all_connections()
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager
