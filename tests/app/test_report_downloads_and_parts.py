@@ -72,14 +72,20 @@ def test_overview_drill_downs_count_the_flagged_calls_and_messages(app_env: Stac
 
     # counted abandons: N4 (N3 abandoned after 3 s is short); not delivered: M2 failed, M4 undelivered
     assert link(app, "1 call") == {
-        "start": START,
-        "end": END,
         "view": "calls",
+        "d_start": START,
+        "d_end": END,
+        "d_queue": "*",  # the drill-down's own scope: no sidebar filter is chosen, so any
+        "d_campaign": "*",
+        "d_agent": "*",
         "measure": "counted_abandoned",
     }
     assert link(app, "2 messages") == {
-        "start": START,
-        "end": END,
         "view": "messages",
+        "d_start": START,
+        "d_end": END,
+        "d_queue": "*",  # the drill-down's own scope: no sidebar filter is chosen, so any
+        "d_campaign": "*",
+        "d_agent": "*",
         "measure": "not_delivered",
     }
