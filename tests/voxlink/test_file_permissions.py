@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import smtplib
 import socket
 import stat
@@ -23,6 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _as_a_default_shell() -> None:
     os.umask(0o022)  # what a login shell gives: the product must not rely on the caller's umask
+    # and default signal handling: an ignored SIGTERM left in this pytest process by an earlier in-process test
+    # would be inherited, and the mail sink would never stop
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
