@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 DRILL = re.compile(r"^([\d,]+) (?:calls?|messages?)(?: missed)? →$")
 MATCHES = re.compile(r"([\d,]+) (?:calls?|messages?) match")
+SIDEBAR_DATES = re.compile(r"Dates\s*\d{4}-\d\d-\d\d")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,8 @@ def page(browser: Browser, app_env: Stack) -> Iterator[Page]:
 
 
 def shared_filters(page: Page) -> str:
-    """The sidebar's filters as text (period, dates, queue, campaign, agent)."""
+    """The sidebar's filters as text (period, dates, queue, campaign, agent), once the dates have been drawn."""
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(SIDEBAR_DATES, timeout=TIMEOUT_MS)
     text = sidebar_text(page)
     return text[text.index("Period") :]
 
