@@ -234,6 +234,17 @@ def _attribute(frame: Any, index: list[int], key_columns: Sequence[str]) -> tupl
     keys = [c for c in key_columns if c in frame.columns and c != "account_id"]
     accounts = []
     for account_id, rows in owned.groupby("account_id", sort=True):
-        sample = rows[keys].head(SAMPLE_KEYS).astype(str).agg("/".join, axis=1).tolist() if keys else []
+        sample = (
+            [_key_text(values) for values in rows[keys].head(SAMPLE_KEYS).itertuples(index=False)]
+            if keys
+            else []
+        )
         accounts.append({"account_id": int(account_id), "rows": len(rows), "keys": sample})
     return accounts, len(failing) - len(owned)
+
+
+def _key_text(values: Sequence[Any]) -> str:
+    """One failing row's key as its admins read it; a missing part reads "(null)" (pandas keeps NaN through str)."""
+    from pandas import isna  # the frames are pandas already; imported here so the runner's import stays light
+
+    return "/".join("(null)" if isna(v) else str(v) for v in values)
