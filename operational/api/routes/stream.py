@@ -25,8 +25,8 @@ from operational.api.edge import client_address
 from operational.api.errors import ApiError, request_id
 from operational.api.throttle import FailureThrottle
 from operational.keys import KeyCheck, check_key
-from operational.outbox import STREAM_TYPES, StreamMessage
-from operational.stream_hub import SlowClient, StreamFilter, StreamHub, Subscription
+from operational.outbox import STREAM_TYPES
+from operational.stream_hub import SEND_MOST, Frame, SlowClient, StreamFilter, StreamHub, Subscription
 
 router = APIRouter(tags=["stream"])
 HEARTBEAT_SECONDS = 15.0  # a comment line / ping keeps proxies from closing an idle stream
@@ -77,7 +77,7 @@ def resume_point(value: Any, field: str) -> int | None:
 
 async def open_subscription(
     hub: StreamHub, account_id: int, filt: StreamFilter, after: int | None
-) -> tuple[Subscription, list[StreamMessage]]:
+) -> tuple[Subscription, list[Frame]]:
     """Subscribe, then read what a resuming client missed up to where the hub takes over (so nothing falls
     between the two); 410 when the resume point is older than the retention window."""
     if after is not None:
@@ -96,19 +96,23 @@ async def open_subscription(
     return sub, [m for m in missed if filt.matches(m)]
 
 
-async def events_after(sub: Subscription, missed: list[StreamMessage]) -> AsyncIterator[StreamMessage | None]:
-    """The backlog, then live events (None at each idle heartbeat), each id once and in order."""
+async def batches_after(sub: Subscription, missed: list[Frame]) -> AsyncIterator[list[Frame] | None]:
+    """The backlog, then live events in batches of what is waiting (None at each idle heartbeat), each id
+    once and in order (the hub may hand over again what the backlog already held)."""
     last = 0
-    for message in missed:
-        last = message.id
-        yield message
+    for start in range(0, len(missed), SEND_MOST):
+        batch = missed[start : start + SEND_MOST]
+        last = batch[-1].id
+        yield batch
     while True:
-        live = await sub.next(HEARTBEAT_SECONDS)
+        live = await sub.next_batch(HEARTBEAT_SECONDS)
         if live is None:
             yield None
-        elif live.id > last:
-            last = live.id
-            yield live
+            continue
+        fresh = live if live[0].id > last else [f for f in live if f.id > last]
+        if fresh:
+            last = fresh[-1].id
+            yield fresh
 
 
 def _error_body(code: str, message: str, rid: str) -> dict[str, Any]:
@@ -142,12 +146,8 @@ async def stream_sse(
     async def body() -> AsyncIterator[bytes]:
         try:
             yield b"retry: 2000\n\n"
-            async for message in events_after(sub, missed):
-                if message is None:
-                    yield b": keep-alive\n\n"
-                    continue
-                data = orjson.dumps(message.as_json())
-                yield b"id: %d\nevent: %s\ndata: %s\n\n" % (message.id, message.type.encode(), data)
+            async for batch in batches_after(sub, missed):
+                yield b": keep-alive\n\n" if batch is None else b"".join(f.sse for f in batch)  # one write
         except SlowClient as slow:
             yield b"event: error\ndata: %s\n\n" % orjson.dumps(_error_body("slow_client", str(slow), rid))
         finally:
@@ -163,12 +163,14 @@ async def stream_websocket(
 ) -> None:
     """Protocol (docs/api.md, "Stream"): the client's first message is ``{"type": "auth", "key": …}`` (unless
     it sent ``Authorization: Bearer``) or ``{"type": "start"}``, either with an optional ``last_event_id`` to
-    resume after; or ``{"type": "resume", "last_event_id": N}``. The server answers ``{"type": "ready"}``, then
-    sends one JSON event per message. Errors come as the documented error body, then the socket closes."""
+    resume after; or ``{"type": "resume", "last_event_id": N}``; any of them with ``"batch": true`` to receive a
+    JSON array of the events ready at once per message. The server answers ``{"type": "ready"}``, then sends
+    one JSON event (or one array) per message. Errors come as the documented error body, then the socket
+    closes."""
     await websocket.accept()
     rid = websocket.headers.get("x-request-id", "")[:64]
     try:
-        account_id, after = await _handshake(websocket)
+        account_id, after, batched = await _handshake(websocket)
         filt = stream_filter(types, queue, agent)
         hub = hub_of(websocket.app)
         sub, missed = await open_subscription(hub, account_id, filt, after)
@@ -182,11 +184,14 @@ async def stream_websocket(
         return
     try:
         await websocket.send_text('{"type":"ready"}')
-        async for message in events_after(sub, missed):
-            if message is None:
+        async for batch in batches_after(sub, missed):
+            if batch is None:
                 await websocket.send_text('{"type":"ping"}')
+            elif batched:  # a message per event costs ~50 µs in the server (more with compression): batch
+                await websocket.send_text("[" + ",".join(f.text for f in batch) + "]")
             else:
-                await websocket.send_text(orjson.dumps(message.as_json()).decode())
+                for frame in batch:
+                    await websocket.send_text(frame.text)
     except SlowClient as slow:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(websocket.close(SLOW_CLOSE, str(slow)[:120]), HEARTBEAT_SECONDS)
@@ -196,8 +201,9 @@ async def stream_websocket(
         hub.unsubscribe(sub)
 
 
-async def _handshake(websocket: WebSocket) -> tuple[int, int | None]:
-    """The account and resume point from the header and the first message; ApiError when refused."""
+async def _handshake(websocket: WebSocket) -> tuple[int, int | None, bool]:
+    """The account, resume point and batch wish from the header and the first message; ApiError when
+    refused."""
     throttle: FailureThrottle = websocket.app.state.auth_failures
     source = client_address(websocket.scope, websocket.app.state.edge)
     throttle.check(source)
@@ -224,7 +230,10 @@ async def _handshake(websocket: WebSocket) -> tuple[int, int | None]:
         raise ApiError(401, "unauthorized", "the API key is not valid or has been revoked")
     if check.over_limit:
         raise ApiError(429, "rate_limited", "too many requests for this API key; slow down")
-    return check.account_id, resume_point(first.get("last_event_id"), "last_event_id")
+    batched = first.get("batch", False)
+    if not isinstance(batched, bool):
+        raise ApiError(422, "invalid", '"batch" must be true or false', [{"field": "batch"}])
+    return check.account_id, resume_point(first.get("last_event_id"), "last_event_id"), batched
 
 
 def _check(engine: Engine, key: str) -> KeyCheck:
