@@ -6,6 +6,7 @@ proxies); an unknown account and a wrong signature answer alike, and both count 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,9 +27,10 @@ from operational.errors import Invalid
 from operational.event_batch import ingest_batch
 from operational.events import EventRejected, validate
 from operational.models import Account
-from operational.secrets_at_rest import MAX_SECRET_CHARS, is_sealed, seal, unseal
+from operational.secrets_at_rest import MAX_SECRET_CHARS, SecretUnreadable, is_sealed, seal, unseal
 from operational.twilio import message_events, signature_algorithm, signature_valid, voice_events
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -93,7 +95,18 @@ async def _callback(
     params: dict[str, list[str]] = defaultdict(list)
     for name, value in parse_qsl(body, keep_blank_values=True):
         params[name].append(value)
-    found = await run_in_threadpool(_auth_token, engine, account)
+    try:
+        found = await run_in_threadpool(_auth_token, engine, account)
+    except SecretUnreadable:  # the key changed or was lost: nothing can be verified until an admin acts
+        log.error(
+            "webhooks: account %s's Twilio auth token does not decrypt with the current secret key", account
+        )
+        raise ApiError(
+            503,
+            "secret_unreadable",
+            "this account's Twilio auth token cannot be read with the product's secret key: restore the key "
+            "or set the token again (voxlink webhooks twilio-token ACCOUNT)",
+        ) from None
     algorithm = signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
     presented = request.headers.get("X-Twilio-Signature")
     url = public_url(request.scope, request.app.state.edge)

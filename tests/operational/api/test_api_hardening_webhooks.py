@@ -172,3 +172,26 @@ def test_a_token_sealed_under_another_key_does_not_open() -> None:
     assert unseal(sealed, mine) == TOKEN
     with pytest.raises(SecretUnreadable):
         unseal(sealed, theirs)
+
+
+def test_a_token_the_current_key_cannot_read_is_503_naming_the_fix_and_nothing_is_stored(
+    client: TestClient, engine: sa.Engine
+) -> None:
+    """The secret key was lost or replaced: the callback cannot be verified, which is the server's state, not
+    Twilio's fault: 503 in the error body (Twilio retries), the stored token is left as it was."""
+    orphan = make_tenant(engine, "orphaned-token")
+    foreign = seal(TOKEN, Settings(secret_key="another-key-" * 4))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("update accounts set twilio_auth_token = :t where slug = :s"),
+            {"t": foreign, "s": orphan.slug},
+        )
+    url = f"http://testserver/webhooks/twilio/{orphan.slug}/voice"
+    values = params("CA" + "9" * 32)
+    response = client.post(url, data=values, headers=signed(url, values))
+    assert_error(response, 503, "secret_unreadable")
+    assert "voxlink webhooks twilio-token" in response.json()["error"]["message"]
+    assert stored_token(engine, orphan.slug) == foreign
+    with engine.connect() as conn:
+        calls = conn.scalar(sa.text("select count(*) from events where call_id = :s"), {"s": "CA" + "9" * 32})
+    assert calls == 0
