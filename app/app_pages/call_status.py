@@ -54,8 +54,9 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     def status_tile(label: str, status: str | None) -> Tile:
         calls = all_calls if status is None else int(by_status.get(status, 0))
         query = drilldown.params(scope, direction=only, status=status)
+        metric = "calls_total" if status is None else f"status_{status}"  # each tile its own sentence
         return Tile(
-            label, fmt.count(calls), metric="calls", drill_label=fmt.counted(calls, "call"), drill=query
+            label, fmt.count(calls), metric=metric, drill_label=fmt.counted(calls, "call"), drill=query
         )
 
     tiles([

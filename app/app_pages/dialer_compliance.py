@@ -32,7 +32,8 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     scope = current_scope()
     st.title("Dialer compliance")
     filters_note(scope, applied_filters(REPORT))
-    st.caption("Drop rate = " + help_for("drop_rate") + " Amber: from 2.5 %.")
+    st.caption("A drop (abandoned outbound call): " + help_for("drops") + " Drop rate = " + help_for("drop_rate")
+               + " Amber: from 2.5 %.")  # fmt: skip
 
     rows = report(scope, REPORT)
     if rows.is_empty():
@@ -63,7 +64,8 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
                 continue
             row = found.row(0, named=True)
             card.metric(title, fmt.percent(row["drop_rate"], 2),
-                        help=f"{row['drops']:,} drops / {row['human_answered']:,} answered by a person")  # fmt: skip
+                        help=f"{row['drops']:,} drops / {row['human_answered']:,} answered by a person. "
+                             f"A drop: {help_for('drops')}")  # fmt: skip
             text, colour = LIGHTS[light(row)]
             card.badge(f"{text} · to {row['window_end']}", color=colour)
             start = window_start(row)

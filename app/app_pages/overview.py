@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from app.components import charts
+from app.components.heatmap import interval_label
 from app.display import drilldown
 from app.display import formatting as fmt
 from app.display.layout import Tile, plot, tiles
 from app.filters.scope import PageRead, current_scope
-from app.queries import message_report, totals
+from app.queries import comparison, message_report, totals
 from app.queries.message_report import MessageQuery
 
 FAMILIES = (totals.AGENTS, totals.OUTBOUND, totals.STATUS, totals.INBOUND, totals.MESSAGES)
@@ -22,14 +26,46 @@ READS: tuple[PageRead, ...] = (
     lambda s: totals.by(s, totals.AGENTS if s.viewer.is_agent else totals.INBOUND, "date"),
 )
 
+# The tiles whose change badges each family's figures give, to name them in a notice.
+COMPARED_TILES = {
+    totals.INBOUND.table: "Offered, Abandon rate, Service level and ASA",
+    totals.AGENTS.table: "Handled, AHT and Conversions",
+    totals.OUTBOUND.table: "Outbound attempts and Connect rate",
+    totals.MESSAGES.table: "Delivery rate",
+    totals.STATUS.table: "Occupancy",
+}
+
 if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a page only declares its reads
     scope = current_scope()
-    before = scope.previous_period()
+    current = comparison.elapsed(scope.start, scope.end, datetime.now(ZoneInfo(scope.account.timezone)))
+    previous = comparison.previous_like(current)
+    before = scope.with_range(previous.start, previous.end)
     st.title("Overview" if not scope.viewer.is_agent else f"My figures · {scope.viewer.agent}")
-    st.caption(f"{scope.start} – {scope.end}, compared with {before.start} – {before.end}")
+    cut = "" if previous.until_minute is None else f" up to {interval_label(previous.until_minute)}"
+    st.caption(f"{scope.start} – {scope.end}, compared with {previous.start} – {previous.end}{cut}"
+               + (" (the same elapsed part of the day)" if cut else ""))  # fmt: skip
+    notices: list[str] = []
 
     def pair(family: totals.Family) -> tuple[dict, dict]:
-        return totals.totals(scope, family), totals.totals(before, family)
+        """The family's figures now and in the previous period; the latter all empty (no badge) when that
+        period cannot be compared with like for like."""
+        now = totals.totals(scope, family)
+        if family is totals.INBOUND:
+            then = comparison.inbound_totals(scope, previous)
+        elif previous.until_minute is not None:  # kept per day: today's part cannot be matched
+            notices.append(f"{COMPARED_TILES[family.table]}: no change shown while today is under way "
+                           "(kept per day, so part of a day cannot be compared).")  # fmt: skip
+            return now, dict.fromkeys(now)
+        else:
+            then = totals.totals(before, family)
+        volume, least = comparison.VOLUME[family.table]
+        if not comparison.comparable(then[volume], comparison.days_with_data(scope, family, previous),
+                                     comparison.days_with_data(scope, family, current), least):  # fmt: skip
+            notices.append(f"{COMPARED_TILES[family.table]}: {comparison.NOT_ENOUGH} — the previous period "
+                           f"holds {fmt.count(then[volume])} {fmt.label(volume).lower()} (at least {least:,} "
+                           "over at least half as many days are needed).")  # fmt: skip
+            return now, dict.fromkeys(now)
+        return now, then
 
     def ignored(family: totals.Family) -> tuple[str, ...]:
         """The shared filters set in the sidebar that ``family``'s figures do not follow."""
@@ -114,6 +150,9 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     if not scope.viewer.is_agent:
         last_families["Delivery rate"] = totals.MESSAGES
     ignores_note(last_families)
+
+    for notice in notices:
+        st.caption(notice)
 
     st.subheader("Trends")
     if scope.viewer.is_agent:

@@ -40,7 +40,7 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
         Tile("Segments", fmt.count(now["segments"]), "segments"),
         Tile("Delivery rate", fmt.percent(now["delivery_rate"]), "delivery_rate",
              drill=drill("not_delivered"), drill_label=fmt.counted(not_delivered, "message")),
-        Tile("Failed", fmt.count(now["failed"]), "delivery_rate", drill=drill("failed"), drill_label=fmt.counted(now['failed'], "message")),
+        Tile("Failed", fmt.count(now["failed"]), "sms_failed", drill=drill("failed"), drill_label=fmt.counted(now['failed'], "message")),
         Tile("Opt-outs", fmt.count(now["opt_outs"]), "opt_outs", drill=drill("opt_outs"), drill_label=fmt.counted(now['opt_outs'], "message")),
     ])  # fmt: skip
 

@@ -18,6 +18,7 @@ from app.components import live_tiles as lt
 from app.components.charts import AGENT_STATUS_COLOURS, status_label
 from app.components.freshness import banner as freshness_banner
 from app.display import formatting as fmt
+from app.display.metric_help import help_for
 from app.filters import url_state
 from app.filters.scope import PageRead, Scope, current_scope
 from app.queries import live, publish, wallboard_today
@@ -25,6 +26,15 @@ from app.signin import password_gate
 from voxlink import warehouse
 
 REFRESH_SECONDS = 2
+# The live tiles' help (app.display.metric_help): abandon rate and service level follow the catalogue's formulas.
+LIVE_HELP = {
+    "Calls waiting": "live_waiting",
+    "Longest wait": "live_longest_wait",
+    "In progress": "live_in_progress",
+    "Offered today": "live_offered",
+    "Abandon rate": "abandon_rate",
+    "Service level": "service_level",
+}
 HISTORY_DAYS = 7
 
 
@@ -63,11 +73,13 @@ def live_column(scope: Scope, kiosk: bool) -> None:
         with column:
             for tile in pair:
                 st.markdown(lt.tile_html(*tile[:3], kiosk=kiosk, note=tile[3]), unsafe_allow_html=True)
+    if not kiosk:  # the live tiles are drawn as HTML, without a help icon: their definitions under them
+        st.caption(" · ".join(f"{label}: {help_for(key)}" for label, key in LIVE_HELP.items()))
     agents = [a for a in state.agents if not scope.viewer.is_agent or a.agent == scope.viewer.agent]
     counts = {status: sum(1 for a in agents if a.status == status) for status in AGENT_STATUS_COLOURS}
     st.subheader("Agents now")
     for column, status in zip(st.columns(len(AGENT_STATUS_COLOURS)), AGENT_STATUS_COLOURS, strict=True):
-        column.metric(status_label(status), counts[status])
+        column.metric(status_label(status), counts[status], help=help_for("agents_now"))
     if agents and not kiosk:
         shown = pl.DataFrame(
             {
@@ -92,9 +104,13 @@ def history_column(scope: Scope, today: date) -> None:
         (f"Last {HISTORY_DAYS} days", today - timedelta(days=HISTORY_DAYS - 1)),
     ):
         figures = wallboard_today.inbound(published.with_range(start, today))
-        st.metric(f"{label}: offered", fmt.count(figures["offered"]))
-        st.metric(f"{label}: abandon rate", fmt.percent(figures["abandon_rate"]))
-        st.metric(f"{label}: service level", fmt.percent(figures["service_level"]))
+        st.metric(f"{label}: offered", fmt.count(figures["offered"]), help=help_for("offered"))
+        st.metric(
+            f"{label}: abandon rate", fmt.percent(figures["abandon_rate"]), help=help_for("abandon_rate")
+        )
+        st.metric(
+            f"{label}: service level", fmt.percent(figures["service_level"]), help=help_for("service_level")
+        )
 
 
 def targets_form(scope: Scope) -> None:

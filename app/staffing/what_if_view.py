@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 import polars as pl
@@ -10,6 +11,7 @@ import streamlit as st
 from app.components.heatmap import WEEKDAYS, interval_label
 from app.display import drilldown
 from app.display import formatting as fmt
+from app.display.metric_help import help_for
 from app.filters.scope import Scope
 from app.queries.intervals import INTERVAL_SECONDS
 from app.staffing import erlang
@@ -22,9 +24,36 @@ EXPLAIN = (
 )
 
 
+# The widgets whose values come from the data (interval, calls, AHT, N): reset when the figures they were taken
+# from change. Target service level and shrinkage are the planner's own choices and stay.
+DATA_WIDGETS = ("staff_weekday", "staff_interval", "staff_aht_", "staff_calls_", "staff_n_")
+_SOURCE_KEY = "staff_source"
+
+
+def inputs_source(scope: Scope) -> tuple[object, ...]:
+    """What the what-if's calls and AHT are taken from: the shared filters and the published warehouse."""
+    filters = scope.filters
+    return (scope.account.account_id, filters.start, filters.end, filters.queue, filters.campaign, filters.agent,
+            scope.version)  # fmt: skip
+
+
+def forget_stale_inputs(state: MutableMapping[Any, Any], source: tuple[object, ...]) -> None:
+    """Drop the data-derived widget values of ``state`` when ``source`` differs from the one they came from.
+
+    Without this a widget keeps its value across a filter change (Streamlit keeps keyed widget state), so the
+    same URL gave one roster after other filters and another in a fresh session.
+    """
+    if state.get(_SOURCE_KEY) == source:
+        return
+    for key in [k for k in state if isinstance(k, str) and k.startswith(DATA_WIDGETS)]:
+        del state[key]
+    state[_SOURCE_KEY] = source
+
+
 def what_if(scope: Scope, cells: pl.DataFrame, range_totals: dict[str, Any]) -> None:
     st.subheader("Staffing what-if (Erlang C)")
     st.caption(EXPLAIN)
+    forget_stale_inputs(st.session_state, inputs_source(scope))
     busiest = cells.sort(
         ["offered_per_day", "weekday", "interval_minute"], descending=[True, False, False]
     ).row(0, named=True)
@@ -72,13 +101,16 @@ def what_if(scope: Scope, cells: pl.DataFrame, range_totals: dict[str, Any]) -> 
     )
     outcome = erlang.with_agents(int(agents), calls, aht_seconds, INTERVAL_SECONDS, threshold, shrinkage)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Predicted service level", fmt.percent(outcome.service_level))
+    c1.metric(
+        "Predicted service level", fmt.percent(outcome.service_level), help=help_for("erlang_service_level")
+    )
     c2.metric(
         "Predicted ASA",
         "∞ (queue grows)" if outcome.asa_seconds == float("inf") else fmt.seconds(outcome.asa_seconds),
+        help=help_for("erlang_asa"),
     )
-    c3.metric("Occupancy", fmt.percent(outcome.occupancy))
-    c4.metric("Agents to roster", f"{outcome.scheduled_agents}")
+    c3.metric("Occupancy", fmt.percent(outcome.occupancy), help=help_for("erlang_occupancy"))
+    c4.metric("Agents to roster", f"{outcome.scheduled_agents}", help=help_for("erlang_roster"))
     drilldown.link(
         f"The calls of {WEEKDAYS[weekday - 1]} {interval_label(minute)} in this range",
         drilldown.params(scope, measure="offered", weekday=weekday, interval=minute),
