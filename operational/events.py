@@ -42,6 +42,7 @@ ERROR_CODE_LENGTH = 40
 ADDRESS_LENGTH = 32  # from_number / to_number
 # An empty optional name means "none": dropped, so it never becomes a call's queue that no queue row matches.
 OPTIONAL_NAMES = ("queue", "to_queue", "campaign", "agent", "to_agent", "contact_id", "ai_agent")
+_OPTIONAL = frozenset(OPTIONAL_NAMES)
 
 
 @dataclass(frozen=True)
@@ -168,17 +169,19 @@ def _text(obj: dict[str, Any], field: str) -> str:
 
 def _check_texts(obj: dict[str, Any], payload: dict[str, Any]) -> None:
     """Every known text field that is present: a string no longer than its column."""
-    for field, limit in TEXT_LIMITS.items():
-        value = obj.get(field)
-        if value is None:
+    # One pass over the event's own keys finds the usual all-good case; only an event with a bad text is
+    # walked again in TEXT_LIMITS order, so the field it names is the same whichever order its keys came in.
+    empty: list[str] = []
+    for key, value in obj.items():
+        limit = TEXT_LIMITS.get(key)
+        if limit is None or value is None:
             continue
-        if not isinstance(value, str):
-            raise EventRejected(field, f"must be a string, got {type(value).__name__}")
-        if len(value) > limit:
-            raise EventRejected(field, f"longer than {limit} characters ({len(value):,})")
-    for field in OPTIONAL_NAMES:
-        if payload.get(field) == "":
-            del payload[field]
+        if not isinstance(value, str) or len(value) > limit:
+            _refuse_text(obj)
+        if not value and key in _OPTIONAL:
+            empty.append(key)
+    for key in empty:
+        del payload[key]
     code = obj.get("error_code")
     if code is not None:
         if isinstance(code, bool) or not isinstance(code, str | int):
@@ -187,6 +190,18 @@ def _check_texts(obj: dict[str, Any], payload: dict[str, Any]) -> None:
             raise EventRejected(
                 "error_code", f"longer than {ERROR_CODE_LENGTH} characters ({len(str(code)):,})"
             )
+
+
+def _refuse_text(obj: dict[str, Any]) -> None:
+    """Raise for the first text field, in TEXT_LIMITS order, that is not a string or is too long."""
+    for field, limit in TEXT_LIMITS.items():
+        value = obj.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise EventRejected(field, f"must be a string, got {type(value).__name__}")
+        if len(value) > limit:
+            raise EventRejected(field, f"longer than {limit} characters ({len(value):,})")
 
 
 def parse_timestamp(value: Any, now: datetime) -> datetime:
@@ -245,7 +260,9 @@ def validate(obj: Any, now: datetime | None = None) -> ValidEvent:
         raise EventRejected("type", f"unknown event type {shown(kind)}")
     occurred_at = parse_timestamp(obj.get("occurred_at"), now or datetime.now(UTC))
     for field in spec.required:
-        _text(obj, field)
+        value = obj.get(field)
+        if not (isinstance(value, str) and value):
+            _text(obj, field)  # raises, naming what is wrong
     for field, allowed in spec.choices:
         if obj[field] not in allowed:
             raise EventRejected(field, f"{shown(obj[field])} is not one of {', '.join(sorted(allowed))}")
