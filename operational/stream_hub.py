@@ -232,16 +232,17 @@ class StreamHub:
 
     async def _deliver(self, account_id: int) -> None:
         async with self._lock:
-            if account_id not in self.clients:
-                return
-            while True:
+            while account_id in self.clients:
                 frames = await self._read(account_id, self.cursors[account_id])
+                subs = self.clients.get(account_id)
+                if subs is None:  # its last client left while we read (and took the account's cursor along)
+                    return
                 if frames:
-                    for sub in list(self.clients.get(account_id, ())):
+                    for sub in list(subs):
                         sub.offer(frames)
                     self.cursors[account_id] = frames[-1].id
                 if len(frames) < PAGE:
-                    break
+                    return
                 await asyncio.sleep(0)
 
     async def _read(self, account_id: int, after: int) -> list[Frame]:
