@@ -15,7 +15,7 @@ from app.filters.scope import Scope, set_scope
 from app.queries import accounts, dates, dimensions, publish
 from app.shell import prefetch, warmup
 from app.shell.navigation import pages_for
-from app.signin import password_gate
+from app.signin import kiosk, password_gate
 from app.signin.access import AGENT, NotPermitted, Viewer, agent_candidates
 from voxlink import warehouse
 from voxlink.files import owner_only
@@ -54,6 +54,9 @@ def run() -> None:
         st.navigation(pages_for(None), position="hidden")
         password_gate.login_form()
         return
+    password_gate.keep_in_browser()  # once after a sign-in: the cookie that survives a reload
+    if session.kiosk:
+        kiosk.enter()
     url_state.begin_run()
     version = warehouse.file_version()
     account = accounts.account(session.account_id, version)
@@ -62,7 +65,7 @@ def run() -> None:
         st.sidebar.button("Sign out", on_click=password_gate.sign_out, key="sign_out")
         return
     viewer = _viewer(session, version)
-    navigation = st.navigation(pages_for(viewer.role), expanded=True)
+    navigation = kiosk.navigation() if session.kiosk else st.navigation(pages_for(viewer.role), expanded=True)
     _sidebar_user(viewer, account)
     names = {
         kind: dimensions.names(kind, account.account_id, version) for kind in ("queue", "campaign", "agent")

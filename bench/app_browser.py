@@ -37,7 +37,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log: Path, script: str = "app/streamlit_app.py") -> Iterator[str]:
+def streamlit_server(
+    env: dict[str, str], log: Path, script: str = "app/streamlit_server.py"
+) -> Iterator[str]:
     """`streamlit run` of ``script`` on a free loopback port; its URL; stopped on exit, whatever happened."""
     port = _free_port()
     command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from cli import (
     data_commands,
     export_commands,
+    kiosk_commands,
     operational_commands,
     quarantine_commands,
     refresh_commands,
@@ -27,6 +28,7 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 COMMAND_MODULES = (
     data_commands,
     operational_commands,
+    kiosk_commands,
     refresh_commands,
     export_commands,
     report_commands,

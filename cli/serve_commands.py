@@ -44,7 +44,7 @@ def serve_app(tree: ProcessTree, port: int) -> int:
     env = dict(os.environ, VOXLINK_HOME=str(get_settings().home_dir))
     print(f"VoxLink Analytics is serving on http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app" / "streamlit_app.py"),
+        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app" / "streamlit_server.py"),
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip

@@ -3,6 +3,7 @@ table on ``Base.metadata`` (what Alembic compares the migrations with)."""
 
 from operational.models import alerts as alerts  # the alert tables (issue 19)
 from operational.models.base import NAMING_CONVENTION, SECONDS, Base, change_seq
+from operational.models.device_tokens import BrowserSession, DeviceToken
 from operational.models.dialer import DialerContact, DialerDecision, DncEntry, SmsConsent, SpeedDialEntry
 from operational.models.dimensions import Agent, Campaign, Queue
 from operational.models.ledger import AgentStatusEvent, Call, Event, Message
@@ -20,8 +21,10 @@ __all__ = [
     "AgentStatusEvent",
     "ApiKey",
     "Base",
+    "BrowserSession",
     "Call",
     "Campaign",
+    "DeviceToken",
     "DialerContact",
     "DialerDecision",
     "DncEntry",

@@ -15,11 +15,11 @@ def test_every_table_of_the_migrated_database_matches_the_models(engine: sa.Engi
     assert diff == []
 
 
-def test_the_models_package_registers_all_twenty_five_tables() -> None:
+def test_the_models_package_registers_all_twenty_seven_tables() -> None:
     assert sorted(Base.metadata.tables) == [
         "account_email_domains", "accounts", "agent_status_events", "agents", "alert_events", "alert_rules",
-        "alert_states", "alert_webhook_deliveries", "alert_webhook_secrets", "api_keys", "calls", "campaigns",
-        "dialer_contacts", "dialer_decisions", "dnc_entries", "events", "messages", "queue_targets", "queues",
+        "alert_states", "alert_webhook_deliveries", "alert_webhook_secrets", "api_keys", "browser_sessions", "calls",
+        "campaigns", "device_tokens", "dialer_contacts", "dialer_decisions", "dnc_entries", "events", "messages", "queue_targets", "queues",
         "report_deliveries", "report_subscriptions", "sms_consent", "speed_dial_entries", "stream_outbox",
         "users",
     ]  # fmt: skip
