@@ -39,13 +39,12 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     st.caption(
         "The newest event of each source for your account, and when the pipeline last loaded its rows (local time)."
     )
-    sources = health.freshness(scope).with_columns(
-        pl.col("newest_event_at").dt.convert_time_zone(scope.account.timezone),
-        pl.col("loaded_at").dt.convert_time_zone(scope.account.timezone),
+    local = "%Y-%m-%d %H:%M"
+    sources = health.freshness(scope).with_columns(  # a source with no rows yet, or never loaded: "never"
+        pl.col(c).dt.convert_time_zone(scope.account.timezone).dt.strftime(local).fill_null(fmt.NEVER)
+        for c in ("newest_event_at", "loaded_at")
     )
-    table(sources, "data-health-freshness", scope, key="freshness",
-          column_config={"newest_event_at": st.column_config.DatetimeColumn("newest event", format="YYYY-MM-DD HH:mm"),
-                         "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm")})  # fmt: skip
+    table(sources, "data-health-freshness", scope, key="freshness")
 
     quarantine_section(scope)
 
@@ -67,5 +66,8 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
                      "the data above is the last good publish.")  # fmt: skip
         st.caption(
             "Checks run over the whole warehouse, so failing values are not shown here; `voxlink check` has them."
+        )
+        checks = checks.with_columns(  # the store's UTC ISO text, shown as local time to the minute
+            pl.col("checked_at").str.to_datetime(time_zone="UTC", strict=False).dt.convert_time_zone(zone.key)
         )
         table(checks, "data-health-checks", scope, key="checks")

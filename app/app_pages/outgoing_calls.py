@@ -1,8 +1,7 @@
-"""Outgoing calls & campaigns: attempts by outcome per day, per campaign and per connected agent."""
+"""Outgoing calls & campaigns: attempts by outcome per day and per campaign; per agent, their connected calls."""
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from app.components import charts
@@ -10,7 +9,7 @@ from app.display import drilldown
 from app.display import formatting as fmt
 from app.display.layout import Tile, filters_note, plot, table, tiles
 from app.filters.scope import PageRead, current_scope
-from app.queries import totals
+from app.queries import outgoing_agents, totals
 from app.queries.reports import applied_filters, report
 
 REPORT = "outgoing-calls"
@@ -18,7 +17,8 @@ OUTCOMES = ("human_answered", "machine_answered", "no_answer", "busy", "failed")
 
 # What the page reads with its widgets at their defaults (app.shell.prefetch runs them ahead of a visit).
 READS: tuple[PageRead, ...] = (
-    *(lambda s, key=key: totals.by(s, totals.OUTBOUND, key) for key in ("date", "campaign", "agent")),
+    *(lambda s, key=key: totals.by(s, totals.OUTBOUND, key) for key in ("date", "campaign")),
+    outgoing_agents.by_agent,
     lambda s: report(s, REPORT),
 )
 
@@ -27,7 +27,9 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     st.title("Outgoing calls & campaigns")
     filters_note(scope, applied_filters(REPORT))
     st.caption(
-        "Calls are grouped by the agent of their last connection (empty: never connected to an agent)."
+        "A call belongs to the agent it was last connected to; attempts no agent joined are counted apart, as "
+        f'"{fmt.NO_AGENT}". The connect rate (answered by a person / attempts) is a campaign\'s and the '
+        "account's: an agent has no attempts of their own, only the calls connected to them."
     )
 
     now = totals.totals(scope, totals.OUTBOUND)
@@ -52,8 +54,9 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
 
     def open_group(column: str):  # noqa: ANN201 - a row callback
         def links(row: dict) -> None:
+            shown = fmt.agent(row[column]) if column == "agent" else row[column] or "(none)"
             for measure in ("attempts", "human_answered"):
-                drilldown.link(f"{fmt.label(measure)} of {column} {row[column] or '(none)'}",
+                drilldown.link(f"{fmt.label(measure)} of {column} {shown}",
                                drilldown.params(scope, measure=measure, **{column: row[column]}))  # fmt: skip
 
         return links
@@ -65,8 +68,9 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
             by_campaign, "outgoing-calls-by-campaign", scope, key="by_campaign", on_row=open_group("campaign")
         )
         st.subheader("By agent")
-        by_agent = totals.by(scope, totals.OUTBOUND, "agent").filter(pl.col("attempts") > 0)
-        table(by_agent, "outgoing-calls-by-agent", scope, key="by_agent", on_row=open_group("agent"))
+        by_agent = outgoing_agents.by_agent(scope)
+        table(by_agent, "outgoing-calls-by-agent", scope, key="by_agent", on_row=open_group("agent"),
+              cells={"agent": fmt.agent})  # fmt: skip
 
     st.subheader("By day, campaign and agent")
 
@@ -74,7 +78,7 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
         day = row["date"]
         for measure in ("attempts", "human_answered", "no_answer"):
             drilldown.link(f"{row[measure]:,} {fmt.label(measure).lower()}: {row['campaign'] or '(no campaign)'}, "
-                           f"{row['agent'] or '(no agent)'}, {day}",
+                           f"{fmt.agent(row['agent'])}, {day}",
                            drilldown.params(scope, start=day, end=day, measure=measure, campaign=row["campaign"],
                                             agent=row["agent"]))  # fmt: skip
 
@@ -86,4 +90,5 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
         scope.agent or "",
         key="outgoing_table",
         on_row=open_row,
+        cells={"agent": fmt.agent},
     )

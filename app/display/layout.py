@@ -1,4 +1,9 @@
-"""The Streamlit building blocks pages share: KPI tiles with formula and drill-down, tables with downloads."""
+"""The Streamlit building blocks pages share: KPI tiles with formula and drill-down, tables with downloads.
+
+Every table goes through :func:`table`, which shows human column labels (``app.display.formatting.LABELS``),
+durations as ``h:mm:ss``, rates as percentages with one decimal and missing values as "–", while the data behind
+it (sorting, downloads, a picked row) keeps the report's own columns and numbers.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
 from app.display import downloads, drilldown
+from app.display import formatting as fmt
 from app.display.metric_help import help_for
 from app.filters.scope import Scope
 from app.queries.reports import FILTER_COLUMNS
@@ -20,6 +27,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Fractions shown as percentages on screen (downloads keep the export's fractions).
 RATE_COLUMNS = frozenset({"abandon_rate", "service_level", "connect_rate", "delivery_rate", "share", "occupancy",
                           "conversion_rate", "drop_rate"})  # fmt: skip
+STYLED_ROWS = (
+    5_000  # above this, cells are formatted by the grid alone (a styled frame is rendered cell by cell)
+)
+NO_DATA = "No data for these filters and dates."
 
 
 @dataclass(frozen=True)
@@ -68,20 +79,18 @@ def table(
     key: str,
     column_config: dict[str, Any] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    cells: dict[str, Callable[[Any], str]] | None = None,
 ) -> None:
     """Show ``frame`` with CSV and XLSX (and, for a report, PDF) downloads of exactly its rows.
 
-    ``on_row`` draws links for a picked row.
+    ``on_row`` draws links for a picked row (it gets the row's values, not their text); ``cells`` shows a
+    column's values as text of the page's choosing (e.g. the empty agent as "Not connected (no agent)").
     """
-    config: dict[str, Any] = {"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")}
-    config.update(
-        {c: st.column_config.NumberColumn(c, format="percent") for c in frame.columns if c in RATE_COLUMNS}
-    )
-    config.update(column_config or {})
     event = st.dataframe(
-        frame,
+        _styled(frame, cells or {}),
+        width="stretch",  # fits the page; wider tables scroll inside their frame rather than being cut off
         hide_index=True,
-        column_config=config,
+        column_config={**_column_config(frame), **(column_config or {})},
         key=key,
         on_select="rerun" if on_row else "ignore",
         selection_mode="single-row",
@@ -117,16 +126,16 @@ def table(
         column: value for f, column in FILTER_COLUMNS[name].items() if (value := chosen[f]) is not None
     }
     zone = scope.account.timezone
-    for fmt, mime in (
+    for kind, mime in (
         ("xlsx", XLSX_MIME),
         ("pdf", "application/pdf"),
     ):  # the exports' (and e-mails') own files
         buttons.download_button(
-            f"Download {fmt.upper()}",
+            f"Download {kind.upper()}",
             data=partial(
                 downloads.report_bytes,
                 frame,
-                fmt,
+                kind,
                 name,
                 slug,
                 zone,
@@ -135,12 +144,69 @@ def table(
                 applied,
                 scope.account.account_id,
             ),
-            file_name=downloads.file_name(name, slug, start, end, *name_parts, ext=fmt),
+            file_name=downloads.file_name(name, slug, start, end, *name_parts, ext=kind),
             mime=mime,
             on_click="ignore",
-            key=f"{key}_{fmt}",
+            key=f"{key}_{kind}",
         )
 
 
+def _is_duration(name: str) -> bool:
+    return name.endswith("_seconds")
+
+
+def _column_config(frame: pl.DataFrame) -> dict[str, Any]:
+    """Each column's human label; dates and times in the product's formats."""
+    config: dict[str, Any] = {}
+    for name, dtype in frame.schema.items():
+        label = fmt.label(name)
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif isinstance(dtype, pl.Datetime) and frame.height > STYLED_ROWS:
+            config[name] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        elif name in RATE_COLUMNS and frame.height > STYLED_ROWS:
+            config[name] = st.column_config.NumberColumn(label, format="percent")
+        else:
+            config[name] = st.column_config.Column(label)
+    return config
+
+
+def _cell_formats(frame: pl.DataFrame) -> dict[str, Callable[[Any], str]]:
+    formats: dict[str, Callable[[Any], str]] = {}
+    for name, dtype in frame.schema.items():
+        if name in RATE_COLUMNS:
+            formats[name] = fmt.percent
+        elif _is_duration(name) and dtype.is_numeric():
+            formats[name] = fmt.clock
+        elif isinstance(dtype, pl.Datetime):
+            formats[name] = lambda at: f"{at:%Y-%m-%d %H:%M}"
+        elif dtype.is_integer():
+            formats[name] = fmt.count
+    return formats
+
+
+def _styled(frame: pl.DataFrame, cells: dict[str, Callable[[Any], str]]) -> Any:
+    """The frame as the grid shows it: formatted cells over the unchanged values (so columns sort by value)."""
+    if frame.height > STYLED_ROWS or frame.is_empty():
+        return frame
+    data: pd.DataFrame = frame.to_pandas()
+    formats = {**_cell_formats(frame), **cells}
+    return data.style.format(formats, na_rep=fmt.MISSING)  # type: ignore[arg-type]
+
+
+def has_points(figure: Any) -> bool:
+    """Whether any trace of a plotly figure holds a value (an empty one draws only bare axes)."""
+    for trace in figure.data:
+        for axis in ("y", "z", "values"):
+            values = getattr(trace, axis, None)
+            if values is not None and any(v is not None for v in values):
+                return True
+    return False
+
+
 def plot(figure: Any) -> None:
+    """A chart, or a "no data" note in its place when it would draw nothing but axes."""
+    if not has_points(figure):
+        st.info(NO_DATA)
+        return
     st.plotly_chart(figure, config={"displaylogo": False})
