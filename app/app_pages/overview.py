@@ -1,4 +1,4 @@
-"""Overview: the period's headline figures with the change vs the previous period, and small daily trends."""
+"""Overview: the period's headline figures with the change vs the same elapsed part of the previous period, and small daily trends."""
 
 from __future__ import annotations
 
