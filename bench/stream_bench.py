@@ -79,8 +79,14 @@ def number(event: dict) -> int | None:
     return int(event_id[1:]) if isinstance(event_id, str) and event_id.startswith("b") else None
 
 
-async def ws_client(port: int, key: str, batched: bool, ready: asyncio.Semaphore, got: Arrivals) -> None:
-    async with websockets.connect(f"ws://127.0.0.1:{port}/api/v1/stream", max_queue=None) as ws:
+async def ws_client(
+    port: int, key: str, batched: bool, deflate: bool, ready: asyncio.Semaphore, got: Arrivals
+) -> None:
+    compression = (
+        "deflate" if deflate else None
+    )  # browsers offer per-message deflate; the server then compresses
+    url = f"ws://127.0.0.1:{port}/api/v1/stream"
+    async with websockets.connect(url, max_queue=None, compression=compression) as ws:
         await ws.send(orjson.dumps({"type": "auth", "key": key, "batch": batched}).decode())
         await ws.recv()
         ready.release()
@@ -109,7 +115,9 @@ async def sse_client(port: int, key: str, ready: asyncio.Semaphore, got: Arrival
                     got.append((n, at))
 
 
-def client_process(port: int, key: str, mode: str, count: int, ready: Queue, stop: Event, out: Queue) -> None:
+def client_process(
+    port: int, key: str, mode: str, deflate: bool, count: int, ready: Queue, stop: Event, out: Queue
+) -> None:
     """``count`` clients in this process: says when all are connected, returns their arrivals when stopped."""
 
     async def run() -> list[Arrivals]:
@@ -119,7 +127,7 @@ def client_process(port: int, key: str, mode: str, count: int, ready: Queue, sto
             asyncio.create_task(
                 sse_client(port, key, connected, got)
                 if mode == "sse"
-                else ws_client(port, key, mode == "ws-batch", connected, got)
+                else ws_client(port, key, mode == "ws-batch", deflate, connected, got)
             )
             for got in arrivals
         ]
@@ -170,7 +178,9 @@ def stream_run(
     procs = max(1, min(args.client_processes, args.clients))
     shares = [args.clients // procs + (i < args.clients % procs) for i in range(procs)]
     clients = [
-        spawn.Process(target=client_process, args=(port, key, mode, share, ready, stop, out))
+        spawn.Process(
+            target=client_process, args=(port, key, mode, not args.no_deflate, share, ready, stop, out)
+        )
         for share in shares
     ]
     for proc in clients:
@@ -233,6 +243,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--modes", default="ws-batch,sse,ws", help="comma-separated: ws-batch, sse, ws")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="WebSocket clients do not offer compression"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the server's thread; print the top")
     args = parser.parse_args()
 
@@ -267,7 +280,7 @@ def main() -> int:
     if profile is not None:
         pstats.Stats(profile).sort_stats("tottime").print_stats(20)
     print(f"{args.clients} clients, {args.rate:,} events/s for {args.seconds:g} s per mode, "
-          f"clients in {args.client_processes} processes")  # fmt: skip
+          f"clients in {args.client_processes} processes, WebSocket deflate {'off' if args.no_deflate else 'offered'}")  # fmt: skip
     print(
         f"echo   WebSocket round trip       : p50 {pct(echo_times, 0.5):7.2f} ms  p95 {pct(echo_times, 0.95):7.2f} ms"
     )
