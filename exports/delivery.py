@@ -16,6 +16,7 @@ The e-mail leaves at most once per row, except if a worker dies between the SMTP
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from exports.export import build_report
+from exports.export import build_report, export_context
+from exports.presentation import Tile, tiles
 from exports.recipients import refused
 from exports.report_specs import REPORTS
 from exports.schedule import Schedule, latest_firing, period_end_instant, period_for
@@ -157,8 +159,63 @@ def deliver_due(
     return outcomes
 
 
+class NothingToSend(LookupError):
+    """ "Send now" for a subscription the account has not, or whose schedule has no period to report yet."""
+
+
+def send_now(
+    engine: Engine, account_id: int, subscription_id: int, *, health: DataHealth, now: datetime | None = None,
+    smtp: SmtpConfig | None = None, policy: DeliveryPolicy | None = None, sender: Sender = send,
+) -> Outcome:  # fmt: skip
+    """Deliver the subscription's latest period now, through the scheduled path: its delivery row is claimed
+    (or re-opened, if that period went out already), leased and worked like any other, so a "Send now" and the
+    schedule never both send it, and the delivery log records it. The e-mail gets a Message-ID of its own."""
+    now = now or datetime.now(UTC)
+    policy, smtp = policy or DeliveryPolicy(), smtp or SmtpConfig.from_settings()
+    with engine.begin() as conn:
+        found = conn.execute(
+            sa.select(ReportSubscription, Account.timezone)
+            .join(Account, Account.id == ReportSubscription.account_id)
+            .where(ReportSubscription.account_id == account_id, ReportSubscription.id == subscription_id)
+        ).first()
+        if found is None:
+            raise NothingToSend(f"no subscription #{subscription_id} in this account")
+        sub = found  # the subscription's columns and the account's time zone, in one row
+        if not sub.enabled:
+            raise NothingToSend(f"“{sub.name}” is paused: resume it to send it")
+        schedule = Schedule(sub.frequency, sub.send_at, sub.weekday, sub.day_of_month)
+        firing = latest_firing(schedule, found.timezone, now)
+        if firing is None:
+            raise NothingToSend(f"“{sub.name}” has no period to report yet")
+        start, end = period_for(schedule, firing[0])
+        row = {"account_id": account_id, "subscription_id": sub.id, "period_start": start, "period_end": end,
+               "due_at": now, "status": "pending"}  # fmt: skip
+        # a period already sent, failed or waiting is re-opened; one that is being sent right now is left alone
+        delivery_id = conn.execute(
+            insert(ReportDelivery)
+            .values(row)
+            .on_conflict_do_update(
+                index_elements=["subscription_id", "period_start", "period_end"],
+                set_={"status": "pending", "next_attempt_at": None, "updated_at": sa.func.now()},
+                where=ReportDelivery.status != "sending",
+            )
+            .returning(ReportDelivery.id)
+        ).scalar()
+        if delivery_id is None:
+            return Outcome(0, sub.name, f"{start} to {end}", "sending", "already being sent")
+        leased = conn.execute(
+            sa.update(ReportDelivery)
+            .where(ReportDelivery.id == delivery_id, _leasable(now))
+            .values(status="sending", lease_until=now + policy.lease, updated_at=sa.func.now())
+            .returning(ReportDelivery.id)
+        ).first()
+    if leased is None:
+        return Outcome(delivery_id, sub.name, f"{start} to {end}", "sending", "already being sent")
+    return _deliver(engine, delivery_id, now, health, smtp, policy, sender, manual=True)
+
+
 def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth, smtp: SmtpConfig,
-             policy: DeliveryPolicy, sender: Sender) -> Outcome:  # fmt: skip
+             policy: DeliveryPolicy, sender: Sender, manual: bool = False) -> Outcome:  # fmt: skip
     with Session(engine) as session:
         row = session.execute(
             sa.select(ReportDelivery, ReportSubscription, Account.slug, Account.timezone)
@@ -184,13 +241,19 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
     except warehouse.WarehouseMissing as err:
         return done.hold(str(err), now + policy.hold_recheck)
     title = REPORTS[sub.report].title
+    # the attachment's headline figures, from the same warehouse query the PDF's tiles come from
+    context = export_context(sub.report, row.slug, row.timezone, d.period_start, d.period_end, dict(sub.filters),
+                             now, sub.account_id)  # fmt: skip
+    body = MailBody(sub.name, title, row.slug, period, row.timezone, report.rows, tiles(context), dict(sub.filters),
+                    Schedule(sub.frequency, sub.send_at, sub.weekday, sub.day_of_month).describe(), outside)  # fmt: skip
+    # a manual send is a message of its own: mail clients would hide a second one with the schedule's Message-ID
+    tag = f"-now{int(now.timestamp())}" if manual else ""
     message = build_message(
-        smtp.sender, recipients, f"{sub.name}: {title}, {period}",
-        _body(sub.name, title, row.slug, period, row.timezone, report.rows, Schedule(
-            sub.frequency, sub.send_at, sub.weekday, sub.day_of_month).describe(), outside),
+        smtp.sender, recipients, f"{sub.name}: {title}, {period}", body.text(),
         Attachment(report.file_name, report.media_type, report.content),
-        f"<vx-sub{sub.id}-{d.period_start}-{d.period_end}@{smtp.sender.rsplit('@', 1)[-1]}>",
+        f"<vx-sub{sub.id}-{d.period_start}-{d.period_end}{tag}@{smtp.sender.rsplit('@', 1)[-1]}>",
     )  # fmt: skip
+    message.get_body(("plain",)).add_alternative(body.html(), subtype="html")  # type: ignore[union-attr]
     error, note = None, "; ".join(f"not allowed: {a}" for a in outside)
     for attempt in range(policy.quick_retries + 1):
         try:
@@ -216,16 +279,48 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
     )
 
 
-def _body(name: str, title: str, account: str, period: str, timezone: str, rows: int, schedule: str,
-          outside: list[str]) -> str:  # fmt: skip
-    lines = [
-        f"{title} for {account}, {period} (local dates, {timezone}): {rows:,} rows, attached.",
-        "",
-        f'You receive this because you are a recipient of the report subscription "{name}" ({schedule}).',
-    ]
-    if outside:
-        lines.append(f"Not sent to (no longer allowed for this account): {', '.join(outside)}")
-    return "\n".join(lines) + "\n"
+@dataclass(frozen=True)
+class MailBody:
+    """The e-mail's text and HTML: what the report is of, its headline figures (the attachment's), why it came."""
+
+    name: str
+    title: str
+    account: str
+    period: str
+    timezone: str
+    rows: int
+    figures: list[Tile]
+    filters: dict[str, str]
+    schedule: str
+    outside: list[str]
+
+    def _lines(self) -> tuple[str, list[str]]:
+        head = f"{self.title} for {self.account}, {self.period} (local dates, {self.timezone})"
+        if self.filters:
+            head += ", " + ", ".join(f"{column} = {value}" for column, value in sorted(self.filters.items()))
+        tail = [f"{self.rows:,} rows, attached.",
+                f'You receive this because you are a recipient of the report subscription "{self.name}" '
+                f"({self.schedule})."]  # fmt: skip
+        if self.outside:
+            tail.append(f"Not sent to (no longer allowed for this account): {', '.join(self.outside)}")
+        return head, tail
+
+    def text(self) -> str:
+        head, tail = self._lines()
+        figures = [f"  {tile.label}: {tile.value}" for tile in self.figures]
+        return "\n".join([head + ":", *figures, "", *tail]) + "\n"
+
+    def html(self) -> str:
+        head, tail = self._lines()
+        cells = "".join(
+            f'<tr><th align="left" style="padding:2px 12px 2px 0">{html.escape(t.label)}</th>'
+            f'<td align="right">{html.escape(t.value)}</td></tr>'
+            for t in self.figures
+        )
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in tail)
+        return (
+            f"<html><body><p><b>{html.escape(head)}</b></p><table>{cells}</table>{paragraphs}</body></html>\n"
+        )
 
 
 class _Recorder:

@@ -1,4 +1,8 @@
-"""PDF reports with fpdf2: title, filters, KPI tiles, a bar chart and the table (headers repeated, pages numbered).
+"""PDF reports with fpdf2: title, filters, headline tiles, a bar chart and the table (headers repeated, pages numbered).
+
+The first page carries the report's headline figures (``presentation.tiles``: for abandon rate and service level
+the range's offered, abandon rate, service level and ASA). The chart has a bar for every row the table shows,
+continuing over pages.
 
 DejaVu Sans (Debian's fonts-dejavu-core) covers the report's non-Latin text; without it the PDF falls back
 to the core Helvetica font and replaces what Latin-1 cannot show. Table cells carry the contract's figures:
@@ -96,9 +100,11 @@ def write_pdf(frame: pl.DataFrame, context: ExportContext, target: str | IO[byte
     _tiles(pdf, context)
     if frame.height:
         spec_chart = CHARTS[context.report]
-        if pdf.get_y() + chart_height(frame.height, len(spec_chart.values)) > pdf.h - 20:
-            pdf.add_page()
-        draw_bar_chart(pdf, frame, spec_chart, spec_chart.title(spec), font)
+        charted = frame.head(PDF_MAX_ROWS)  # the rows the table shows, every one of them
+        if pdf.get_y() + chart_height(min(charted.height, 5), len(spec_chart.values)) > pdf.h - 20:
+            pdf.add_page()  # not even a few bars fit under the tiles: start the chart on a page of its own
+        title = spec_chart.title(spec) + f" ({charted.height:,} rows)"
+        draw_bar_chart(pdf, charted, spec_chart, title, font)
     _table(pdf, context, frame)
     _definitions(pdf, context, frame)
     pdf.output(target)  # type: ignore[arg-type]  # fpdf2 writes to a path or a binary file object
@@ -131,9 +137,13 @@ def _tiles(pdf: ReportPdf, context: ExportContext) -> None:
         pdf.set_text_color(90)
         pdf.cell(width - 6, 4, pdf.text_of(tile.label))
         pdf.set_xy(x + 3, y + 7.5)
-        pdf.set_font(pdf.font_name, "B", 15)
+        size = 15.0
+        pdf.set_font(pdf.font_name, "B", size)
+        while size > 8 and pdf.get_string_width(tile.value) > width - 6:  # a long figure shrinks, never cut
+            size -= 1
+            pdf.set_font(pdf.font_name, "B", size)
         pdf.set_text_color(*BLUE)
-        pdf.cell(width - 6, 8, tile.value)
+        pdf.cell(width - 6, 8, pdf.text_of(tile.value))
     pdf.set_text_color(0)
     pdf.set_xy(pdf.l_margin, y + 24)
 

@@ -1,21 +1,22 @@
-"""How a report looks outside CSV: the context printed with it, column kinds, its chart and its KPI tiles.
+"""How a report looks outside CSV: the context printed with it, column kinds, its chart and its headline figures.
 
-Renderers never compute a metric: a chart plots the report's own column, and a tile's figure comes from the
-warehouse, which counts the report's rows or adds up a column of counts or seconds (additive parts) over the
-report's own query with the export's filters: the headline figures are the report's, never a ratio, never
-summed in Python.
+Renderers never compute a metric: a chart plots the report's own column, and a headline figure (the PDF's
+tiles, the e-mail's body) comes from the warehouse, which counts the report's rows, adds up its counts or
+seconds (additive parts) with the export's filters, and evaluates a ratio (abandon rate, service level, ASA)
+with its published metric function over those sums: never an average of the rows' ratios, never Python.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from exports.report_specs import REPORTS, ReportSpec
+from exports.report_specs import IN_RANGE, REPORTS, ReportSpec
 from voxlink import warehouse
 
 ColumnKind = Literal["date", "text", "count", "rate", "seconds"]
@@ -99,26 +100,58 @@ CHARTS: dict[str, ChartSpec] = {
 CHART_ROWS = 60  # a chart of more bars than this is unreadable; it shows the first rows and says so
 
 
+TileKind = Literal["count", "duration", "rate", "average_seconds"]
+
+
 @dataclass(frozen=True)
 class Tile:
     label: str
     value: str
 
 
-# (label, aggregate over the report's rows) per report; the warehouse evaluates them. count(*) counts rows.
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure: its label, the aggregate the warehouse evaluates, and how it is printed."""
+
+    label: str
+    aggregate: str
+    kind: TileKind = "count"
+
+
+# Headline figures per report; the warehouse evaluates them over the report's rows (count(*) counts rows).
+# Ratios are the warehouse's metric functions over the summed additive parts, never a Python division.
 ROWS = "count(*)"
-_TILES: dict[str, tuple[tuple[str, str], ...]] = {
-    "call-status": (("Rows", ROWS), ("Calls", "sum(calls)")),
-    "abandon-rate": (("Rows", ROWS), ("Offered", "sum(offered)"), ("Answered", "sum(answered)"),
-                     ("Abandoned", "sum(abandoned)")),
-    "outgoing-calls": (("Rows", ROWS), ("Attempts", "sum(attempts)"), ("Human answered", "sum(human_answered)")),
-    "dispositions": (("Rows", ROWS), ("Dispositioned calls", "sum(calls)")),
-    "user-status": (("Agent-days", ROWS), ("Logged in", "sum(logged_in_seconds)")),
-    "leaderboard": (("Agents", ROWS), ("Handled", "sum(handled)"), ("Conversions", "sum(conversions)")),
-    "sms-mms": (("Rows", ROWS), ("Messages", "sum(messages)"), ("Segments", "sum(segments)"),
-                ("Opt-outs", "sum(opt_outs)")),
-    "dialer-compliance": (("Windows", ROWS), ("Over 3 %", "count(*) filter (where compliant = 'false')")),
+_TILES: dict[str, tuple[Headline, ...]] = {
+    "call-status": (Headline("Rows", ROWS), Headline("Calls", "sum(calls)")),
+    "abandon-rate": (
+        Headline("Offered", "sum(offered)"),
+        Headline("Answered", "sum(answered)"),
+        Headline("Abandoned", "sum(abandoned)"),
+        Headline("Abandon rate", "abandon_rate(sum(abandoned), sum(short_abandoned), sum(offered))", "rate"),
+        Headline("Service level", "service_level(sum(answered_within_sl), sum(answered), sum(abandoned), "
+                                  "sum(short_abandoned))", "rate"),  # fmt: skip
+        Headline("ASA", "asa_seconds(sum(answered_wait_seconds), sum(answered))", "average_seconds"),
+    ),
+    "outgoing-calls": (Headline("Rows", ROWS), Headline("Attempts", "sum(attempts)"),
+                       Headline("Human answered", "sum(human_answered)")),
+    "dispositions": (Headline("Rows", ROWS), Headline("Dispositioned calls", "sum(calls)")),
+    "user-status": (Headline("Agent-days", ROWS), Headline("Logged in", "sum(logged_in_seconds)", "duration")),
+    "leaderboard": (Headline("Agents", ROWS), Headline("Handled", "sum(handled)"),
+                    Headline("Conversions", "sum(conversions)")),
+    "sms-mms": (Headline("Rows", ROWS), Headline("Messages", "sum(messages)"), Headline("Segments", "sum(segments)"),
+                Headline("Opt-outs", "sum(opt_outs)")),
+    "dialer-compliance": (Headline("Windows", ROWS), Headline("Over 3 %", "count(*) filter (where compliant = 'false')")),
 }  # fmt: skip
+# Where a headline needs a part the report's own columns have not (ASA needs the exact sum of answered waits,
+# the report only its rounded average), the tiles read the same mart's parts: same rows, same filter columns.
+_TILE_SOURCES: dict[str, str] = {
+    "abandon-rate": f"""
+        select date, queue_name as queue, offered, answered, abandoned, short_abandoned, answered_within_sl,
+               answered_wait_seconds
+        from rpt_abandon_rate_daily
+        where {IN_RANGE}
+    """,
+}
 
 
 def totals_sql(report: str, filters: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -127,7 +160,7 @@ def totals_sql(report: str, filters: dict[str, str]) -> tuple[str, dict[str, str
     A filter names one of the report's text columns (checked here too: the name becomes SQL); its value is bound.
     """
     spec = REPORTS[report]
-    items = ", ".join(f"{aggregate} as tile_{index}" for index, (_, aggregate) in enumerate(_TILES[report]))
+    items = ", ".join(f"{tile.aggregate} as tile_{index}" for index, tile in enumerate(_TILES[report]))
     allowed = [c for c in spec.columns if c in TEXT_COLUMNS]
     conditions, params = ["true"], {}
     for index, (column, value) in enumerate(sorted(filters.items())):
@@ -135,22 +168,36 @@ def totals_sql(report: str, filters: dict[str, str]) -> tuple[str, dict[str, str
             raise ValueError(f"{report} cannot be filtered on {column!r}")
         conditions.append(f"report.{column} = $tile_filter_{index}")
         params[f"tile_filter_{index}"] = value
-    return f"select {items} from ({spec.sql}) as report where {' and '.join(conditions)}", params
+    source = _TILE_SOURCES.get(report, spec.sql)
+    return f"select {items} from ({source}) as report where {' and '.join(conditions)}", params
 
 
 def tiles(context: ExportContext) -> list[Tile]:
-    """Headline figures for the PDF, read from the warehouse for the context's account, range and filters."""
+    """The report's headline figures, read from the warehouse for the context's account, range and filters.
+
+    The PDF's first page draws them and the e-mail's body lists them: one query, one set of figures.
+    """
     if context.account_id is None:
         return []
     sql, params = totals_sql(context.report, context.filters)
     row = warehouse.query(
         sql, context.account_id, {"start": context.start, "end": context.end, **params}
     ).row(0)
-    shown = []
-    for (label, aggregate), total in zip(_TILES[context.report], row, strict=True):
-        seconds = aggregate.endswith("_seconds)")
-        shown.append(Tile(label, duration_text(total or 0) if seconds else f"{int(total or 0):,}"))
-    return shown
+    return [
+        Tile(tile.label, tile_text(total, tile.kind))
+        for tile, total in zip(_TILES[context.report], row, strict=True)
+    ]
+
+
+def tile_text(value: object, kind: TileKind) -> str:
+    """A headline as printed: counts with separators, rates as percentages, durations, average seconds."""
+    if kind == "rate":
+        return "–" if value is None else f"{Decimal(str(value)) * 100:.2f}%"
+    if kind == "average_seconds":
+        return "–" if value is None else f"{Decimal(str(value)):,.1f} s"
+    if kind == "duration":
+        return duration_text(value or 0)
+    return f"{int(value or 0):,}"  # type: ignore[call-overload]
 
 
 def duration_text(seconds: object) -> str:

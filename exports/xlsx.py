@@ -40,8 +40,24 @@ def write_xlsx(frame: pl.DataFrame, context: ExportContext, target: str | IO[byt
         _write_report(workbook, sheet, frame)
         if frame.height:
             _add_chart(workbook, sheet, frame, context)
-        write_filters(workbook, context, frame.height)
+        write_filters(workbook, [*context.filter_rows(), ("Rows", f"{frame.height:,}")])
         write_definitions(workbook, context.report, frame)
+    finally:
+        workbook.close()
+
+
+def write_table_xlsx(
+    frame: pl.DataFrame, sheet_name: str, context_rows: list[tuple[str, str]], target: str | IO[bytes]
+) -> None:
+    """A table that is not one of the eight reports (the app's sums per queue, …) in the reports' layout: the
+    formatted sheet, then "Filters" (``context_rows``: what the table is of, as label and value) and
+    "Definitions" (the catalogue's text for each column), so every workbook says what its figures are."""
+    workbook = xlsxwriter.Workbook(target, {"default_date_format": "yyyy-mm-dd", "in_memory": True})
+    try:
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        _write_report(workbook, sheet, frame)
+        write_filters(workbook, [*context_rows, ("Rows", f"{frame.height:,}")])
+        write_definitions(workbook, sheet_name, frame)
     finally:
         workbook.close()
 
@@ -107,19 +123,21 @@ def _add_chart(workbook: Workbook, sheet: Worksheet, frame: pl.DataFrame, contex
     sheet.insert_chart(1, len(columns) + 1, chart)
 
 
-def write_filters(workbook: Workbook, context: ExportContext, rows: int) -> None:
+def write_filters(workbook: Workbook, rows: list[tuple[str, str]]) -> None:
+    """The "Filters" sheet: what the workbook is of (report, account, range, filters, times), one field a row."""
     sheet = workbook.add_worksheet("Filters")
     header, bold = workbook.add_format(HEADER_STYLE), workbook.add_format({"bold": True})
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 70)
     sheet.write_string(0, 0, "field", header)
     sheet.write_string(0, 1, "value", header)
-    for index, (label, value) in enumerate([*context.filter_rows(), ("Rows", f"{rows:,}")], start=1):
+    for index, (label, value) in enumerate(rows, start=1):
         sheet.write_string(index, 0, label, bold)
         sheet.write_string(index, 1, value)
 
 
 def write_definitions(workbook: Workbook, report: str, frame: pl.DataFrame) -> None:
+    """The "Definitions" sheet: each column's kind and its catalogue text (the report's own entry first)."""
     sheet = workbook.add_worksheet("Definitions")
     header = workbook.add_format(HEADER_STYLE)
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})

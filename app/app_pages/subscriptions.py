@@ -1,22 +1,21 @@
-"""Report subscriptions: the account's scheduled report e-mails, a form for a new one, and the delivery log."""
+"""Report subscriptions: the account's scheduled report e-mails (edit, send now, pause, delete), a form for a new
+one, the account's local time and each next send, and the delivery log."""
 
 from __future__ import annotations
 
-from datetime import time
 from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
 
 from app.filters.scope import PageRead, current_scope
-from app.queries import dimensions
 from app.subscriptions import account_subscriptions as subs
-from exports.export import FORMATS
-from exports.report_specs import REPORTS
-from exports.schedule import FREQUENCIES
+from app.subscriptions import form
 
 NOTICE = "subs_notice"
 DELETING = "subs_deleting"
+EDITING = "subs_editing"
+LAST_CREATED = "subs_last_created"  # the form as last created: a repeated submit of it creates nothing
 
 # The page reads the operational database (subscriptions, users), nothing of the warehouse to fetch ahead.
 READS: tuple[PageRead, ...] = ()
@@ -34,12 +33,15 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
         st.session_state[NOTICE] = message
         st.rerun()
 
+    now = subs.local_now(zone)
+    st.markdown(f"**Now in {zone}: {now:%a %Y-%m-%d %H:%M %Z}** — send times below are in this time zone.")
+
     st.subheader("Subscriptions")
     refs = {ref.id: ref for ref in subs.subscriptions(viewer)}
     if not refs:
         st.info("No subscriptions yet: create one below.")
     else:
-        st.dataframe(subs.subscription_frame(list(refs.values())), hide_index=True, key="subs_table")
+        st.dataframe(subs.subscription_frame(list(refs.values()), zone), hide_index=True, key="subs_table")
         chosen_id = st.selectbox(
             "Subscription", list(refs), format_func=lambda i: refs[i].name, key="subs_pick"
         )
@@ -48,7 +50,22 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
             st.warning(
                 f"Held since {chosen.held_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}: {chosen.hold_reason}"
             )
+        if (next_at := subs.next_send(chosen, zone)) is not None:
+            st.caption(
+                f"Next e-mail: {next_at:%a %Y-%m-%d %H:%M %Z}, with the period that has just ended then."
+            )
         actions = st.container(horizontal=True)
+        if actions.button("Send now", key="subs_send_now", disabled=not chosen.enabled,
+                          help="E-mail the latest period now, the way the schedule does."):  # fmt: skip
+            try:
+                with st.spinner("Sending…"):
+                    sent = subs.send_now(viewer, chosen.id)
+            except subs.SubscriptionError as err:
+                st.error(f"Not sent: {err}")
+            else:
+                done(sent)
+        if actions.button("Edit", key="subs_edit"):
+            st.session_state[EDITING] = chosen.id
         if actions.button("Resume" if not chosen.enabled else "Pause", key="subs_toggle"):
             subs.set_enabled(viewer, chosen.id, not chosen.enabled)
             done(f"{'Resumed' if not chosen.enabled else 'Paused'} “{chosen.name}”.")
@@ -64,57 +81,41 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
             if confirm.button("Cancel", key="subs_delete_cancel"):
                 st.session_state.pop(DELETING, None)
                 st.rerun()
+        if st.session_state.get(EDITING) == chosen.id:
+            st.subheader(f"Edit “{chosen.name}”")
+            prefix = form.edit_prefix(chosen.id)
+            edited = form.subscription_form(prefix, scope, "Save changes", stored=chosen)
+            if edited is not None:
+                try:
+                    saved = subs.update(viewer, chosen.id, edited)
+                except subs.SubscriptionError as err:
+                    st.error(f"Not saved: {err}")
+                else:
+                    st.session_state.pop(EDITING, None)
+                    form.clear(prefix)
+                    done(f"Saved “{saved.name}”: {subs.describe(saved)}, to {', '.join(saved.recipients)}.")
+            if st.button("Cancel editing", key="subs_edit_cancel"):
+                st.session_state.pop(EDITING, None)
+                form.clear(prefix)
+                st.rerun()
 
     st.subheader("New subscription")
     users, domains = subs.allowed_recipients(viewer)
     st.caption("Recipients must be users of this account (" + (", ".join(users) or "none has an e-mail address yet")
                + ") or in its allowed e-mail domains (" + (", ".join(domains) or "none") + ").")  # fmt: skip
-    pick_report, pick_frequency = st.columns(2)
-    report = pick_report.selectbox(
-        "Report", list(REPORTS), format_func=lambda r: REPORTS[r].title, key="sub_report"
-    )
-    frequency = pick_frequency.radio(
-        "Repeats", FREQUENCIES, format_func=str.capitalize, horizontal=True, key="sub_frequency"
-    )
-    with st.form("new_subscription"):
-        name = st.text_input("Name", max_chars=200, key="sub_name")
-        left, middle, right = st.columns(3)
-        fmt = left.selectbox("Format", FORMATS, format_func=str.upper, key="sub_format")
-        send_at = middle.time_input(f"Send at ({zone})", value=time(7, 0), step=60, key="sub_time")
-        weekday = day_of_month = None
-        if frequency == "weekly":
-            weekday = right.selectbox(
-                "On", range(7), format_func=lambda d: subs.WEEKDAY_NAMES[d], key="sub_weekday"
-            )
-        elif frequency == "monthly":
-            day_of_month = int(right.number_input("On day", 1, 31, 1, key="sub_day",
-                                                  help="The month's last day when it is shorter."))  # fmt: skip
-        recipients = st.text_area("Recipients", key="sub_recipients",
-                                  help="E-mail addresses, separated by commas or new lines.")  # fmt: skip
-        filters: dict[str, str | None] = {}
-        columns = subs.filter_columns(report)
-        for column, cell in zip(columns, st.columns(max(len(columns), 1)), strict=False):
-            if column in ("queue", "campaign", "agent"):
-                options = dimensions.names(column, scope.account.account_id, scope.version)
-            else:
-                options = list(subs.FILTER_CHOICES.get(column, ()))
-            if options:
-                filters[column] = cell.selectbox(column.capitalize(), [None, *options], key=f"sub_filter_{column}",
-                                                 format_func=lambda v: "Any" if v is None else str(v))  # fmt: skip
-            else:
-                filters[column] = cell.text_input(column.capitalize(), key=f"sub_filter_{column}",
-                                                  placeholder="Any")  # fmt: skip
-        submitted = st.form_submit_button("Create subscription", type="primary")
-    if submitted:
-        new = subs.NewSubscription(
-            name, report, fmt, frequency, send_at, recipients, weekday, day_of_month, filters
-        )
-        try:
-            ref = subs.create(viewer, new)
-        except subs.SubscriptionError as err:
-            st.error(f"Not created: {err}")
+    new = form.subscription_form(form.NEW, scope, "Create subscription")
+    if new is not None:
+        if new == st.session_state.get(LAST_CREATED):  # a second click on the same form: it exists already
+            st.info(f"“{new.name.strip()}” was created already; change the form to create another.")
         else:
-            done(f"Created “{ref.name}”: {subs.describe(ref)}, to {', '.join(ref.recipients)}.")
+            try:
+                ref = subs.create(viewer, new)
+            except subs.SubscriptionError as err:
+                st.error(f"Not created: {err}")
+            else:
+                st.session_state[LAST_CREATED] = new
+                form.clear(form.NEW)  # the form starts empty again
+                done(f"Created “{ref.name}”: {subs.describe(ref)}, to {', '.join(ref.recipients)}.")
 
     st.subheader("Delivery log")
     log = subs.delivery_log(viewer, zone)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from sqlalchemy.engine import Engine
@@ -21,7 +22,7 @@ from exports import subscriptions as store
 from exports.presentation import TEXT_COLUMNS
 from exports.recipients import allowed_domains, user_addresses
 from exports.report_specs import REPORTS
-from exports.schedule import Schedule, ScheduleError
+from exports.schedule import Schedule, ScheduleError, fire_instant, fires_on
 from exports.subscriptions import SubscriptionError, SubscriptionRef
 
 WHAT = "Report subscriptions"
@@ -85,6 +86,14 @@ def split_addresses(text: str) -> list[str]:
 
 def create(viewer: Viewer, new: NewSubscription) -> SubscriptionRef:
     account_id = _account(viewer)
+    schedule, filters = _schedule_and_filters(new)
+    return store.create_subscription(
+        _engine(), account_id, name=new.name, report=new.report, fmt=new.fmt, schedule=schedule,
+        recipients=split_addresses(new.recipients), filters=filters, created_by=viewer.user_id,
+    )  # fmt: skip
+
+
+def _schedule_and_filters(new: NewSubscription) -> tuple[Schedule, dict[str, str]]:
     try:
         schedule = Schedule(
             new.frequency,
@@ -94,11 +103,71 @@ def create(viewer: Viewer, new: NewSubscription) -> SubscriptionRef:
         )
     except ScheduleError as err:
         raise SubscriptionError(str(err)) from None
-    filters = {column: value.strip() for column, value in new.filters.items() if value and value.strip()}
-    return store.create_subscription(
-        _engine(), account_id, name=new.name, report=new.report, fmt=new.fmt, schedule=schedule,
-        recipients=split_addresses(new.recipients), filters=filters, created_by=viewer.user_id,
+    return schedule, {
+        column: value.strip() for column, value in new.filters.items() if value and value.strip()
+    }
+
+
+def update(viewer: Viewer, subscription_id: int, edited: NewSubscription) -> SubscriptionRef:
+    """Save the edit form: name, format, schedule, recipients and filters (the report stays the same)."""
+    account_id = _account(viewer)
+    schedule, filters = _schedule_and_filters(edited)
+    return store.update_subscription(
+        _engine(), account_id, subscription_id, name=edited.name, fmt=edited.fmt, schedule=schedule,
+        recipients=split_addresses(edited.recipients), filters=filters,
     )  # fmt: skip
+
+
+def send_now(viewer: Viewer, subscription_id: int) -> str:
+    """E-mail the subscription's latest period now, through the scheduled delivery; what happened, in words."""
+    from exports.delivery import NothingToSend, current_health
+    from exports.delivery import send_now as deliver_now
+
+    account_id = _account(viewer)
+    try:
+        outcome = deliver_now(
+            _engine(), account_id, subscription_id, health=current_health(_failed_refresh_at())
+        )
+    except NothingToSend as err:
+        raise SubscriptionError(str(err)) from None
+    if outcome.status == "sent":
+        return f"Sent “{outcome.subscription}” for {outcome.period}."
+    raise SubscriptionError(f"“{outcome.subscription}” for {outcome.period} not sent ({outcome.status}): "
+                            f"{outcome.detail}")  # fmt: skip
+
+
+def _failed_refresh_at() -> datetime | None:
+    """When the refresh last failed (a delivery then holds rather than send stale figures); None if unknown."""
+    try:
+        import dagster as dg
+
+        from pipelines.deliveries import last_failed_refresh_at
+        from pipelines.refresh import prepare_dagster_home
+
+        prepare_dagster_home()
+        with dg.DagsterInstance.get() as instance:
+            return last_failed_refresh_at(instance)
+    except (
+        Exception
+    ):  # no Dagster instance here: the publish time alone still holds data older than the period
+        return None
+
+
+def local_now(timezone: str, now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone))
+
+
+def next_send(ref: SubscriptionRef, timezone: str, now: datetime | None = None) -> datetime | None:
+    """The next time the subscription's e-mail goes out, local to the account (None when paused)."""
+    if not ref.enabled:
+        return None
+    now = now or datetime.now(UTC)
+    today = local_now(timezone, now).date()
+    for ahead in range(0, 63):
+        day = today + timedelta(days=ahead)
+        if fires_on(ref.schedule, day) and (instant := fire_instant(ref.schedule, day, timezone)) > now:
+            return instant.astimezone(ZoneInfo(timezone))
+    return None
 
 
 def subscriptions(viewer: Viewer) -> list[SubscriptionRef]:
@@ -127,8 +196,10 @@ def describe(ref: SubscriptionRef) -> str:
     return f"{REPORTS[ref.report].title} as {ref.format.upper()}, {ref.schedule.describe()}"
 
 
-def subscription_frame(refs: list[SubscriptionRef]) -> pl.DataFrame:
-    """The listing: one row per subscription, in words."""
+def subscription_frame(
+    refs: list[SubscriptionRef], timezone: str = "UTC", now: datetime | None = None
+) -> pl.DataFrame:
+    """The listing: one row per subscription, in words, with its next send time local to the account."""
     rows = [
         {
             "name": ref.name,
@@ -136,12 +207,12 @@ def subscription_frame(refs: list[SubscriptionRef]) -> pl.DataFrame:
             "recipients": ", ".join(ref.recipients),
             "filters": ", ".join(f"{column} = {value}" for column, value in ref.filters.items()),
             "state": ("held" if ref.held_at else "active") if ref.enabled else "paused",
+            "next send": f"{sent:%a %Y-%m-%d %H:%M %Z}" if (sent := next_send(ref, timezone, now)) else "",
         }
         for ref in refs
     ]
-    return pl.DataFrame(
-        rows, schema=dict.fromkeys(("name", "report", "recipients", "filters", "state"), pl.String)
-    )
+    columns = ("name", "report", "recipients", "filters", "state", "next send")
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
 
 
 def _period(start: object, end: object) -> str:

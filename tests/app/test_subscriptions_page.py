@@ -5,6 +5,8 @@ admins see it, and only their own account's subscriptions.
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
 
@@ -222,3 +224,100 @@ def test_a_manager_never_sees_or_touches_another_accounts_subscriptions(
     with pytest.raises(subs.SubscriptionError, match="no subscription"):
         subs.remove(south, ref.id)
     assert [row.enabled for row in stored(north, north_id)] == [True]
+
+
+def test_create_clears_the_form_and_a_second_click_creates_nothing_more(
+    app_env: Stack, north: sa.Engine
+) -> None:
+    app = signed_in("north-manager", PAGE)
+    fill(app, "Monday abandon rate", "ops@north.example")
+    submit(app)
+    assert [s.value for s in app.success][0].startswith("Created “Monday abandon rate”")
+    assert app.text_input(key="sub_name").value == "" and app.text_area(key="sub_recipients").value == ""
+
+    fill(app, "Monday abandon rate", "ops@north.example")  # the same form sent again (a double click)
+    submit(app)
+
+    assert "“Monday abandon rate” was created already; change the form to create another." in [
+        i.value for i in app.info
+    ]
+    assert [row.name for row in stored(north, app_env.accounts["north"])] == ["Monday abandon rate"]
+
+
+def test_a_manager_edits_recipients_schedule_format_and_filters(app_env: Stack, north: sa.Engine) -> None:
+    account = app_env.accounts["north"]
+    create_subscription(north, account, name="Queue mail", report="abandon-rate", fmt="csv",
+                        schedule=Schedule("daily", time(6, 0)), recipients=["ops@north.example"])  # fmt: skip
+    app = signed_in("north-manager", PAGE)
+    app.button(key="subs_edit").click().run()
+    [ref] = subs.subscriptions(Viewer(1, "north-manager", "manager", account))
+    prefix = f"edit{ref.id}_"
+    assert app.text_area(key=f"{prefix}recipients").value == "ops@north.example"  # starts from what is stored
+
+    app.radio(key=f"{prefix}frequency").set_value("weekly").run()
+    app.selectbox(key=f"{prefix}weekday").set_value(4)
+    app.time_input(key=f"{prefix}time").set_value(time(8, 15))
+    app.selectbox(key=f"{prefix}format").set_value("pdf")
+    app.text_area(key=f"{prefix}recipients").input("lead@north.example")
+    app.selectbox(key=f"{prefix}filter_queue").set_value("support")
+    next(b for b in app.button if b.label == "Save changes").click().run()
+
+    assert not app.exception, [e.value for e in app.exception]
+    assert [s.value for s in app.success] == [
+        "Saved “Queue mail”: Abandon rate and service level as PDF, weekly on fri at 08:15, to lead@north.example."
+    ]
+    (row,) = stored(north, account)
+    assert (row.format, row.frequency, row.weekday, row.send_at, row.recipients, row.filters) == (
+        "pdf", "weekly", 4, time(8, 15), ["lead@north.example"], {"queue": "support"}
+    )  # fmt: skip
+
+
+def test_the_page_shows_the_accounts_local_time_and_each_next_send(app_env: Stack, north: sa.Engine) -> None:
+    account = app_env.accounts["north"]
+    ref = create_subscription(north, account, name="Daily status", report="call-status", fmt="csv",
+                              schedule=Schedule("daily", time(6, 0)), recipients=["ops@north.example"])  # fmt: skip
+    app = signed_in("north-manager", PAGE)
+
+    assert "Now in Europe/London: " in all_text(app)
+    # north is in London: in winter 06:00 local is 06:00 UTC; the next one after 2026-12-04 12:00Z is the 5th's
+    assert subs.next_send(ref, "Europe/London", datetime(2026, 12, 4, 12, 0, tzinfo=UTC)).isoformat() == (
+        "2026-12-05T06:00:00+00:00"
+    )
+    assert subs.next_send(ref, "Europe/London", datetime(2026, 7, 4, 4, 0, tzinfo=UTC)).isoformat() == (
+        "2026-07-04T06:00:00+01:00"  # summer time: still 06:00 on the account's clock
+    )
+    assert (
+        table(app)["next send"].str.endswith(":00 GMT").all()
+        or table(app)["next send"].str.endswith(":00 BST").all()
+    )
+
+
+def test_send_now_mails_the_latest_period_to_the_sink_and_logs_it(
+    app_env: Stack, north: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voxlink.settings import get_settings
+
+    account = app_env.accounts["north"]
+    create_subscription(north, account, name="Status now", report="call-status", fmt="csv",
+                        schedule=Schedule("daily", time(7, 0)), recipients=["ops@north.example"])  # fmt: skip
+    server = SmtpServer()
+    server.start()
+    monkeypatch.setenv("VOXLINK_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("VOXLINK_SMTP_PORT", str(server.port))
+    get_settings.cache_clear()
+    try:
+        app = signed_in("north-manager", PAGE)
+        app.button(key="subs_send_now").click().run()
+    finally:
+        server.stop()
+
+    assert not app.exception, [e.value for e in app.exception]
+    [notice] = [s.value for s in app.success]
+    assert notice.startswith("Sent “Status now” for ")
+    [message] = server.inbox.messages
+    assert message["To"] == "ops@north.example" and message["Subject"].startswith("Status now: Call status, ")
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert "  Calls: " in parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert table(app, 1)[["subscription", "status", "attempts"]].values.tolist() == [
+        ["Status now", "sent", 1]
+    ]

@@ -169,11 +169,30 @@ def test_pdf_has_title_filters_tiles_table_and_numbered_pages_with_repeated_head
 # 2026-11-01 and 3600.0 s on 2026-11-02 logged in (26 h); dialer-compliance promo 24h/2026-11-02 false,
 # 30d/2026-11-01 true, 30d/2026-11-02 false; call-status 9 rows of 1 + 2 + 3 + 1 + 1 + 1 + 5 + 1 + 1 = 16 calls.
 TILE_CASES = [
-    ("abandon-rate", {}, [("Rows", "2"), ("Offered", "8"), ("Answered", "5"), ("Abandoned", "2")]),
+    # abandon rate (2 − 1) / (8 − 1), service level 4 / (5 + 2 − 1), ASA (53.5 + 5) / 5; q1: 1/6, 3/5, 53.5/4
+    (
+        "abandon-rate",
+        {},
+        [
+            ("Offered", "8"),
+            ("Answered", "5"),
+            ("Abandoned", "2"),
+            ("Abandon rate", "14.29%"),
+            ("Service level", "66.67%"),
+            ("ASA", "11.7 s"),
+        ],
+    ),
     (
         "abandon-rate",
         {"queue": "q1"},
-        [("Rows", "1"), ("Offered", "7"), ("Answered", "4"), ("Abandoned", "2")],
+        [
+            ("Offered", "7"),
+            ("Answered", "4"),
+            ("Abandoned", "2"),
+            ("Abandon rate", "16.67%"),
+            ("Service level", "60.00%"),
+            ("ASA", "13.4 s"),
+        ],
     ),
     ("user-status", {}, [("Agent-days", "2"), ("Logged in", "26:00:00")]),
     ("dialer-compliance", {}, [("Windows", "3"), ("Over 3 %", "2")]),
