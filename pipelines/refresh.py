@@ -27,6 +27,7 @@ class RefreshResult:
     seconds: float
     steps: dict[str, float] = field(default_factory=dict)
     version: int | None = None
+    built: tuple[str, ...] = ()  # the dbt models this refresh built (none when no rows were new)
 
     @property
     def dagster_seconds(self) -> float:
@@ -49,9 +50,10 @@ class RefreshResult:
                  "quality checks": self.check_seconds, "publish": self.steps.get("served_warehouse", 0.0)}  # fmt: skip
         listed = ", ".join(f"{name} {secs:.1f}s" for name, secs in parts.items())
         share = 100 * self.check_seconds / self.seconds if self.seconds else 0.0
+        built = f"{len(self.built)} models built" if self.built else "no new rows, nothing built"
         return (
             f"refresh published warehouse version {self.version} in {self.seconds:.1f}s ({listed}; "
-            f"checks {share:.0f}% of the refresh)"
+            f"checks {share:.0f}% of the refresh; {built})"
         )
 
 
@@ -185,10 +187,15 @@ def run_refresh(
             notify_admins(get_engine())
         raise RefreshFailed(f"{_failure_text(failure)}; dbt output in {log_path}")
     version = None
+    built: list[str] = []
     for event in result.all_events:
         if event.is_step_materialization and event.asset_key and event.asset_key.path == ["served_warehouse"]:
             version = event.materialization.metadata["version"].value  # type: ignore[union-attr]
-    return RefreshResult(time.perf_counter() - started, steps, version)  # type: ignore[arg-type]
+        elif event.is_step_materialization and event.step_key == "warehouse_models" and event.asset_key:
+            rebuilt = event.materialization.metadata.get("rebuilt")  # type: ignore[union-attr]
+            if rebuilt is None or rebuilt.value:  # `rebuilt: false`: carried over, no new row reached it
+                built.append(event.asset_key.to_user_string())
+    return RefreshResult(time.perf_counter() - started, steps, version, tuple(built))  # type: ignore[arg-type]
 
 
 def _failure_text(failure) -> str:  # type: ignore[no-untyped-def]

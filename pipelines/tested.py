@@ -48,3 +48,26 @@ def published_loads(served: Path) -> dict[str, datetime]:
     except duckdb.Error:  # a file from before this table existed: test everything
         return {}
     return {table: loaded for table, loaded in rows if loaded is not None}
+
+
+def sources_with_new_rows(working: duckdb.DuckDBPyConnection, served: Path) -> list[str] | None:
+    """The raw tables of the working file holding rows loaded after the served warehouse was published.
+
+    ``None`` when the served file records no loads (none published yet, or from before the record existed):
+    then everything is built. ``[]``: nothing new since the last publish. A table the served file does not
+    know is new. Rows loaded by a run that failed after its extract are later than the publish, so the next
+    refresh builds from them.
+    """
+    published = published_loads(served)
+    if not published:
+        return None
+    rows = working.execute(
+        "select table_name from information_schema.columns where table_schema = 'raw' "
+        "and column_name = '_loaded_at' order by table_name"
+    ).fetchall()
+    changed = []
+    for (table,) in rows:
+        (newest,) = working.execute(f"select max(_loaded_at) from raw.{table}").fetchone()  # type: ignore[misc]
+        if newest is not None and (table not in published or newest > published[table]):
+            changed.append(table)
+    return changed

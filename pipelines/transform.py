@@ -13,7 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines.process_env import environment
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from pipelines.tested import published_loads
+from pipelines.tested import published_loads, sources_with_new_rows
 from voxlink.settings import get_settings
 
 dbt_project = DbtProject(
@@ -44,6 +44,21 @@ TESTED_FROM_RAW = {
 }
 
 
+# Models that change without new rows: open agent-status intervals run to the refresh instant, so they are rebuilt
+# (with what reads them) by every refresh that builds anything.
+CLOCK_DRIVEN = "fct_agent_status_intervals"
+
+
+def build_exclusion(manifest: Mapping[str, Any], reached: list[str]) -> list[str]:
+    """dbt ``--exclude`` arguments leaving out every model no new row reaches (see :func:`reached_models`).
+
+    An exclusion, not ``--select source:raw.<table>+``: dagster-dbt adds its own ``--select`` of the run's
+    assets after ours, and dbt keeps only the last one.
+    """
+    skipped = [name for name in models_in_order(manifest) if name not in reached]
+    return ["--exclude", " ".join(skipped)] if skipped else []
+
+
 def build_environment(config: "DbtBuildConfig", served: Path) -> dict[str, str]:
     """What a build reads from its environment: the refresh instant and, unless it is a full build, what the
     served warehouse was already tested from (see the macros ``refresh_at`` and ``get_where_subquery``).
@@ -71,11 +86,84 @@ class DbtBuildConfig(dg.Config):
 def warehouse_models(
     context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: Warehouse
 ) -> Iterator[Any]:
-    variables = build_environment(config, Path(warehouse.served_path))
+    served = Path(warehouse.served_path)
+    variables = build_environment(config, served)
     args = ["build"] + (["--full-refresh"] if config.full_refresh else [])
+    if not config.full_refresh:
+        with warehouse.working() as con:
+            changed = sources_with_new_rows(con, served)
+        if changed is not None:
+            manifest = json.loads(dbt_project.manifest_path.read_text())
+            reached = reached_models(manifest, changed)
+            yield from _unchanged(context, manifest, reached)
+            if not reached:
+                context.log.info("no rows loaded since the last publish: nothing to build")
+                return
+            args += build_exclusion(manifest, reached)
+            context.log.info(f"new rows in {', '.join(changed)}: building {', '.join(reached)}")
     if variables["VOXLINK_TESTS_LOADED_AFTER"] != "{}":
         # dbt's unit tests check the models' logic on fixed inputs, not the data: the first and every full
         # build of a warehouse runs them, an incremental one on top of a tested publish need not again
         args += ["--exclude", "resource_type:unit_test"]
     with environment(variables):
         yield from dbt.cli(args, context=context).stream()
+
+
+def reached_models(manifest: Mapping[str, Any], changed: list[str]) -> list[str]:
+    """Names of the models new rows in the raw tables ``changed`` reach — and the clock-driven ones, unless
+    nothing changed — in the project's dependency order (what ``--select source:raw.<table>+`` builds)."""
+    if not changed:
+        return []
+    starts = [
+        uid
+        for uid, src in manifest["sources"].items()
+        if src["source_name"] == "raw" and src["name"] in changed
+    ]
+    starts += [uid for uid, node in manifest["nodes"].items() if node["name"] == CLOCK_DRIVEN]
+    reached = {uid for uid in starts if uid.startswith("model.")}
+    while starts:
+        uid = starts.pop()
+        for child in manifest["child_map"].get(uid, []):
+            if child not in reached:
+                reached.add(child)
+                starts.append(child)
+    return [
+        name
+        for name in models_in_order(manifest)
+        if f"model.{manifest['metadata']['project_name']}.{name}" in reached
+    ]
+
+
+def models_in_order(manifest: Mapping[str, Any]) -> list[str]:
+    """Every model's name, each after the models it reads."""
+    ordered: list[str] = []
+    done: set[str] = set()
+
+    def visit(uid: str) -> None:
+        if uid in done:
+            return
+        done.add(uid)
+        for parent in manifest["parent_map"].get(uid, []):
+            visit(parent)
+        if manifest["nodes"].get(uid, {}).get("resource_type") == "model":
+            ordered.append(manifest["nodes"][uid]["name"])
+
+    for uid in sorted(manifest["nodes"]):
+        visit(uid)
+    return ordered
+
+
+def _unchanged(
+    context: AssetExecutionContext, manifest: Mapping[str, Any], reached: list[str]
+) -> Iterator[Any]:
+    """The selected models no new row reaches, as outputs marked ``rebuilt: false`` in dependency order: what
+    the working file holds from the last build is still current.
+
+    Without them Dagster would skip the publish, which runs only once every upstream output was yielded; they
+    come before dbt's own, as Dagster wants a multi-asset's outputs in dependency order.
+    """
+    selected = {key.path[-1]: key for key in context.selected_asset_keys}
+    for name in models_in_order(manifest):
+        if name in selected and name not in reached:
+            output = context.assets_def.get_output_name_for_asset_key(selected[name])
+            yield dg.Output(None, output_name=output, metadata={"rebuilt": False})

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pipelines.refresh import RefreshFailed, RefreshResult, ensure_manifest, run_refresh
 from pipelines.refresher_pid import refresher_claim
@@ -41,14 +42,18 @@ class WarmRefresher:
             dbt_executable=dbt_executable(),
         ).with_manifest(self._manifest)
 
-    def refresh_once(self, *, watch: bool = False) -> RefreshResult:
-        """One refresh in this process (raises :class:`RefreshFailed` as ``voxlink refresh`` does)."""
+    def refresh_once(self, *, watch: bool = False, refresh_at: datetime | None = None) -> RefreshResult:
+        """One refresh in this process (raises :class:`RefreshFailed` as ``voxlink refresh`` does).
+
+        It builds only the models new rows reach (:func:`pipelines.transform.build_selection`); ``refresh_at`` as
+        for :func:`pipelines.refresh.run_refresh`.
+        """
         ensure_manifest()  # a changed project is parsed again; the warm manifest notices its new file
         # dagster-dbt enters the project's directory while it starts dbt, and dbt (here on a thread) enters it
         # again and restores what it found, which may be the project's: the process goes back where it was
         home = os.getcwd()
         try:
-            return run_refresh(dbt=self._dbt, say=self.say, watch=watch)
+            return run_refresh(dbt=self._dbt, say=self.say, watch=watch, refresh_at=refresh_at)
         finally:
             os.chdir(home)
 
