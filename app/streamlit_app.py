@@ -66,12 +66,12 @@ def run() -> None:
         return
     viewer = _viewer(session, version)
     navigation = kiosk.navigation() if session.kiosk else st.navigation(pages_for(viewer.role), expanded=True)
-    _sidebar_user(viewer, account)
     names = {
         kind: dimensions.names(kind, account.account_id, version) for kind in ("queue", "campaign", "agent")
     }
     newest = dates.newest_date(account.account_id, version)
     shared = sidebar.sidebar_filters(viewer, account, newest, names)
+    _sidebar_user(viewer, account)  # below the filters, which come first so they are in sight
     scope = Scope(viewer=viewer, account=account, filters=shared, version=version)
     set_scope(scope)
 

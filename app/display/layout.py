@@ -90,7 +90,8 @@ def table(
         _styled(frame, cells or {}),
         width="stretch",  # fits the page; wider tables scroll inside their frame rather than being cut off
         hide_index=True,
-        column_config={**_column_config(frame), **(column_config or {})},
+        column_config={**_column_config(frame, cells or {}), **(column_config or {})},
+        placeholder=fmt.MISSING,  # an empty cell (a figure that does not apply to the row), never "None"
         key=key,
         on_select="rerun" if on_row else "ignore",
         selection_mode="single-row",
@@ -155,8 +156,9 @@ def _is_duration(name: str) -> bool:
     return name.endswith("_seconds")
 
 
-def _column_config(frame: pl.DataFrame) -> dict[str, Any]:
-    """Each column's human label; dates and times in the product's formats."""
+def _column_config(frame: pl.DataFrame, cells: dict[str, Callable[[Any], str]]) -> dict[str, Any]:
+    """Each column's human label; dates and times in the product's formats; a column whose cells the page
+    words itself wide enough for its words (the grid sizes columns by their values)."""
     config: dict[str, Any] = {}
     for name, dtype in frame.schema.items():
         label = fmt.label(name)
@@ -167,7 +169,7 @@ def _column_config(frame: pl.DataFrame) -> dict[str, Any]:
         elif name in RATE_COLUMNS and frame.height > STYLED_ROWS:
             config[name] = st.column_config.NumberColumn(label, format="percent")
         else:
-            config[name] = st.column_config.Column(label)
+            config[name] = st.column_config.Column(label, width="medium" if name in cells else None)
     return config
 
 

@@ -1,7 +1,8 @@
 """The sidebar filters every page shares: period (presets or dates), queue, campaign and agent.
 
 They are drawn by the shell on every run, so their values survive page changes, and they live in the URL
-(``app.filters.url_state``) so a view can be shared as a link.
+(``app.filters.url_state``) so a view can be shared as a link. They sit at the top of the sidebar, above the
+page navigation, so they are in sight on a laptop screen; on a phone the sidebar closes once one is chosen.
 """
 
 from __future__ import annotations
@@ -34,6 +35,22 @@ KEYS = {
     "agent": "f_agent",
 }
 _ALL_LABELS = {"queue": "All queues", "campaign": "All campaigns", "agent": "All agents"}
+CHOSEN = "f_chosen"  # set by a filter's change, read once by the run it causes
+PHONE = "(max-width: 767px)"  # where Streamlit's sidebar covers the page instead of sitting beside it
+# Streamlit draws its page navigation first in the sidebar; the filters (the sidebar's own content) go above it.
+FILTERS_FIRST_CSS = """<style>
+[data-testid="stSidebarContent"] { display: flex; flex-direction: column; }
+[data-testid="stSidebarHeader"] { order: 0; }
+[data-testid="stSidebarUserContent"] { order: 1; padding-top: 0; padding-bottom: 0.5rem; }
+[data-testid="stSidebarNav"] { order: 2; }
+</style>"""
+# On a phone the open sidebar covers the page: after a choice, close it so the page shows the result.
+CLOSE_ON_PHONE_JS = f"""<script>
+if (window.matchMedia("{PHONE}").matches) {{
+  const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (close) close.click();
+}}
+</script>"""
 
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:
@@ -65,8 +82,13 @@ def _iso(text: str) -> date | None:
         return None
 
 
+def _chosen() -> None:
+    st.session_state[CHOSEN] = True
+
+
 def _to_custom() -> None:
     st.session_state[KEYS["period"]] = "custom"
+    _chosen()
 
 
 def _period(account: Account, newest: date | None) -> tuple[date, date]:
@@ -85,7 +107,14 @@ def _period(account: Account, newest: date | None) -> tuple[date, date]:
     elif dates_key not in st.session_state:
         st.session_state[dates_key] = default_period(newest, today)[1]
 
-    st.sidebar.selectbox("Period", list(PRESETS), index=None, format_func=PRESETS.__getitem__, key=period_key)
+    st.sidebar.selectbox(
+        "Period",
+        list(PRESETS),
+        index=None,
+        format_func=PRESETS.__getitem__,
+        key=period_key,
+        on_change=_chosen,
+    )
     picked = st.sidebar.date_input("Dates", format="YYYY-MM-DD", key=dates_key, on_change=_to_custom)
     chosen = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
     first, last = (chosen[0], chosen[-1]) if chosen else preset_range("last_30_days", today)
@@ -105,7 +134,7 @@ def _name_filter(kind: str, names: list[str]) -> str | None:
         st.session_state[key] = None
     labels = {None: _ALL_LABELS[kind], NONE: f"(no {kind})"}
     value: str | None = st.sidebar.selectbox(
-        kind.capitalize(), options, format_func=lambda v: labels.get(v, str(v)), key=key
+        kind.capitalize(), options, format_func=lambda v: labels.get(v, str(v)), key=key, on_change=_chosen
     )
     url_state.publish(kind, value)
     return value
@@ -115,6 +144,9 @@ def sidebar_filters(
     viewer: Viewer, account: Account, newest: date | None, names: dict[str, list[str]]
 ) -> Filters:
     """Draw the shared filters and return their values; an agent's agent filter is always themself."""
+    st.html(FILTERS_FIRST_CSS)
+    if st.session_state.pop(CHOSEN, False):
+        st.html(CLOSE_ON_PHONE_JS, unsafe_allow_javascript=True)
     start, end = _period(account, newest)
     queue = _name_filter("queue", names["queue"])
     campaign = _name_filter("campaign", names["campaign"])

@@ -1,0 +1,134 @@
+"""Screenshots of every page, and the filters a manager reaches on a laptop and on a phone (issue 14 item 11).
+
+Every page the demo manager sees (and, signed in as the admin, the pages a manager cannot open) is saved as a
+full-page PNG at 1400 px and 390 px wide under ``artifacts/screenshots/<page>-<width>.png`` at the repo root,
+the artifact CI keeps. The filters sit above the page navigation, in sight at 1000 px high; on a phone the
+sidebar closes after a filter is chosen and a wide table scrolls inside the page's width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.shell.navigation import PAGES
+from app.signin.access import ADMIN, MANAGER
+from tests.app.browser import (
+    REPO_ROOT,
+    TIMEOUT_MS,
+    chromium,
+    navigate,
+    offline_page,
+    sign_in,
+    streamlit_server,
+    wait_until_idle,
+)
+from tests.app.conftest import DEMO_PASSWORD, Stack
+
+pytestmark = pytest.mark.browser
+
+SHOTS = REPO_ROOT / "artifacts" / "screenshots"
+WIDTHS = (1400, 390)
+TALL = 2400  # Streamlit scrolls inside its main block: a tall window shows the whole page
+MIN_BYTES = 20_000  # a blank or error-only page compresses far below this
+
+
+@pytest.fixture(scope="module")
+def server(stack: Stack) -> Iterator[str]:
+    with streamlit_server(stack.env(), stack.home / "streamlit-screenshots.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+def _settled(page: Page) -> None:
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def _shoot(page: Page, url_path: str) -> list[Path]:
+    """The page at each width (the same session, the window resized), back at the first width after."""
+    saved = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": TALL})
+        page.wait_for_timeout(150)  # the grid and the charts redraw for the new width
+        _settled(page)
+        path = SHOTS / f"{url_path}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        saved.append(path)
+    page.set_viewport_size({"width": WIDTHS[0], "height": TALL})
+    return saved
+
+
+def test_every_page_is_saved_as_a_screenshot_at_desktop_and_phone_width(
+    browser: Browser, server: str, app_env: Stack
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    for user, role, pages in (
+        ("acme-manager", MANAGER, [p for p in PAGES if MANAGER in p.roles]),
+        ("acme-admin", ADMIN, [p for p in PAGES if MANAGER not in p.roles and ADMIN in p.roles]),
+    ):
+        assert pages, role
+        with offline_page(browser, WIDTHS[0]) as page:
+            page.set_viewport_size({"width": WIDTHS[0], "height": TALL})
+            sign_in(page, server, user, DEMO_PASSWORD)
+            for spec in pages:
+                navigate(page, spec.title)
+                saved += _shoot(page, spec.url_path)
+
+    assert len(saved) == 2 * len(PAGES)  # every page once per width, none left out
+    for path in saved:
+        assert path.is_file(), path
+        assert path.stat().st_size > MIN_BYTES, (path, path.stat().st_size)
+
+
+def test_filters_are_in_sight_above_the_navigation_at_1000_px(
+    browser: Browser, server: str, app_env: Stack
+) -> None:
+    with offline_page(browser, 1400) as page:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        sign_in(page, server, "acme-manager", DEMO_PASSWORD)
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_test_id("stDateInput")).to_be_visible()
+        navigation = page.get_by_test_id("stSidebarNav").bounding_box()
+        assert navigation is not None
+        filters = sidebar.get_by_test_id("stSelectbox")
+        labels = filters.all_inner_texts()
+        assert [text.splitlines()[0] for text in labels] == ["Period", "Queue", "Campaign", "Agent"], labels
+        for index in range(filters.count()):
+            box = filters.nth(index).bounding_box()
+            assert box is not None, labels[index]
+            assert box["y"] + box["height"] <= 1000, (labels[index], box)  # in sight, no scrolling
+            assert box["y"] < navigation["y"], (labels[index], box, navigation)  # above the page list
+
+
+def test_on_a_phone_the_sidebar_closes_after_a_choice_and_tables_fit(
+    browser: Browser, server: str, app_env: Stack
+) -> None:
+    with offline_page(browser, 390) as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        sign_in(page, server, "acme-manager", DEMO_PASSWORD, path="outgoing-calls")
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar).to_have_attribute("aria-expanded", "false")  # a phone opens on the page, not the menu
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(sidebar).to_have_attribute("aria-expanded", "true")
+
+        sidebar.get_by_test_id("stSelectbox").filter(has_text="Campaign").click()
+        page.get_by_role("option").nth(1).click()  # the first campaign after "All campaigns"
+        wait_until_idle(page)
+
+        expect(sidebar).to_have_attribute("aria-expanded", "false", timeout=TIMEOUT_MS)
+        tables = page.get_by_test_id("stDataFrame")
+        expect(tables.first).to_be_visible()
+        for index in range(tables.count()):
+            box = tables.nth(index).bounding_box()
+            assert box is not None
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # scrolls inside, never cut off
