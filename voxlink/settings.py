@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         description="The API's public base URL (https://voxlink.example.com): webhook signatures are checked "
         "against it instead of the request's Host and scheme",
     )
+    app_public_url: str | None = Field(
+        default=None,
+        description="The app's public base URL (https://reports.example.com/): alert e-mails and webhooks link "
+        "into it; default http://localhost:<app_port>/",
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="IPs/CIDRs of reverse proxies whose X-Forwarded-For/-Proto/-Host are believed "

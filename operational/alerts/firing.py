@@ -1,5 +1,7 @@
 """Record what a rule's figure means now: step its state machine, keep firings and recoveries in the history,
-and tell people — an e-mail to the rule's recipients, a signed webhook, a ``system:alert`` stream event.
+and tell people — an e-mail to the rule's recipients, a signed webhook, a ``system:alert`` stream event — both
+when it fires and when it has recovered (the "all clear" a manager waits for). E-mails and webhooks carry the
+drill-down as an absolute link to the app (``VOXLINK_APP_PUBLIC_URL``).
 
 Quiet hours (the account's local time) hold a rule's evaluation: nothing fires and its state waits as it is.
 """
@@ -12,6 +14,7 @@ from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,6 +27,7 @@ from operational.alerts.catalogue import METRICS, breaches
 from operational.alerts.state_machine import step
 from operational.models.alerts import AlertEvent, AlertRule, AlertState
 from voxlink import mail
+from voxlink.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +86,12 @@ def observe(
         outbox.alert(
             conn, rule.account_id, now, _headline(rule, seen, nxt.event), alert=_payload(event_id, event)
         )
-        if nxt.event == "fired" and rule.webhook_url:
+        if rule.webhook_url:
             webhooks.enqueue(
                 conn, rule.account_id, event_id, rule.webhook_url, _payload(event_id, event), now
             )
-    if nxt.event == "fired" and rule.recipients:
-        _email(engine, rule, seen, event_id, smtp or mail.SmtpConfig.from_settings())
+    if rule.recipients:
+        _email(engine, rule, seen, nxt.event, event_id, smtp or mail.SmtpConfig.from_settings())
     return nxt.event
 
 
@@ -106,7 +110,15 @@ def _payload(event_id: int, event: dict[str, Any]) -> dict[str, Any]:
     body = {key: value for key, value in event.items() if key != "account_id"}
     for key in ("window_start", "window_end", "occurred_at"):
         body[key] = body[key].isoformat() if body[key] is not None else None
+    body["drilldown_url"] = app_link(event["drilldown"])
     return {"id": event_id, "type": "alert." + event["kind"], **body}
+
+
+def app_link(relative: str) -> str:
+    """``relative`` (an app path such as the drill-down) as an absolute link a mail reader can open."""
+    settings = get_settings()
+    base = settings.app_public_url or f"http://localhost:{settings.app_port}/"
+    return urljoin(base.rstrip("/") + "/", relative.lstrip("/"))
 
 
 def _describe(value: float | None, unit: str) -> str:
@@ -120,25 +132,28 @@ def _describe(value: float | None, unit: str) -> str:
 def _headline(rule: AlertRule, seen: Observation, kind: str) -> str:
     metric = METRICS[rule.metric]
     where = f"{rule.scope} {rule.scope_name}" if rule.scope_name else "the account"
-    verb = "is" if kind == "fired" else "has recovered:"
-    return (f"{rule.name}: {metric.label} in {where} {verb} {_describe(seen.value, metric.unit)} "
-            f"({rule.comparison} {_describe(rule.threshold, metric.unit)}, window {rule.window})")  # fmt: skip
+    limit = f"{rule.comparison} {_describe(rule.threshold, metric.unit)}, window {rule.window}"
+    if kind == "fired":
+        return f"{rule.name}: {metric.label} in {where} is {_describe(seen.value, metric.unit)} ({limit})"
+    now_text = "nothing measured" if seen.value is None else _describe(seen.value, metric.unit)
+    return f"{rule.name}: {metric.label} in {where} has recovered: {now_text} (no longer {limit})"
 
 
 def _email(
-    engine: Engine, rule: AlertRule, seen: Observation, event_id: int, config: mail.SmtpConfig
+    engine: Engine, rule: AlertRule, seen: Observation, kind: str, event_id: int, config: mail.SmtpConfig
 ) -> None:
-    """Send the firing's e-mail and note in the history whom it reached (or why it did not)."""
+    """Send the firing's (or recovery's) e-mail and note in the history whom it reached (or why it did not)."""
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = ", ".join(rule.recipients)
-    message["Subject"] = f"[VoxLink alert] {_headline(rule, seen, 'fired')}"
+    tag = "[VoxLink alert]" if kind == "fired" else "[VoxLink alert cleared]"
+    message["Subject"] = f"{tag} {_headline(rule, seen, kind)}"
     message["Date"] = formatdate(localtime=False)
     message["X-VoxLink-Alert"] = str(event_id)
     span = f"{seen.window_start.isoformat()} – " if seen.window_start else ""
     message.set_content(
-        f"{_headline(rule, seen, 'fired')}\n\nWindow: {span}{seen.window_end.isoformat()}\n"
-        f"Calls or messages counted: {seen.volume}\nThe calls behind the number: {seen.drilldown}\n"
+        f"{_headline(rule, seen, kind)}\n\nWindow: {span}{seen.window_end.isoformat()}\n"
+        f"Calls or messages counted: {seen.volume}\nThe calls behind the number: {app_link(seen.drilldown)}\n"
     )
     error: str | None = None
     try:

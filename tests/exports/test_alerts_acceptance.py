@@ -126,11 +126,22 @@ def test_an_abandon_spike_fires_once_recovery_rearms_and_a_second_spike_fires_ag
 
     assert evaluate(at(15, 45)) == []  # 15:30–15:45: 0.0, recovering
     assert evaluate(at(15, 56)) == ["recovered"]  # 11 minutes without a breach: re-armed
+    # the all-clear reaches the same people: an e-mail and an alert.recovered webhook
+    assert len(smtp_server.inbox.messages) == 2 and len(receiver.requests) == 2
+    cleared = smtp_server.inbox.messages[1]
+    assert subject(cleared).startswith(
+        "[VoxLink alert cleared] support abandons: Abandon rate in queue support "
+    )
+    assert "has recovered: nothing measured (no longer > 20.00 %, window 15m)" in subject(cleared)
+    assert receiver.bodies()[1]["type"] == "alert.recovered"
     assert evaluate(at(16, 42)) == ["fired"]  # 16:27–16:42: spike 2
 
-    assert len(smtp_server.inbox.messages) == 2 and len(receiver.requests) == 2
-    assert "is 66.67 % (> 20.00 %, window 15m)" in subject(smtp_server.inbox.messages[1])
-    second = receiver.bodies()[1]
+    assert len(smtp_server.inbox.messages) == 3 and len(receiver.requests) == 3
+    assert "is 66.67 % (> 20.00 %, window 15m)" in subject(smtp_server.inbox.messages[2])
+    link = "http://localhost:8501/call-report?view=calls&d_start=2026-11-03&d_end=2026-11-03&d_queue=support"
+    body = smtp_server.inbox.messages[2].get_payload(decode=True)
+    assert isinstance(body, bytes) and link in body.decode()  # an absolute link a mail reader can open
+    second = receiver.bodies()[2]
     assert (second["value"], second["volume"], second["rule_name"]) == (0.6667, 3, "support abandons")
     assert second["drilldown"] == (
         "call-report?view=calls&d_start=2026-11-03&d_end=2026-11-03&d_queue=support&d_campaign=%2A&d_agent=%2A"
@@ -140,7 +151,8 @@ def test_an_abandon_spike_fires_once_recovery_rearms_and_a_second_spike_fires_ag
     assert [(e["kind"], e["value"], e["threshold"], e["window"]) for e in reversed(kept)] == [
         ("fired", 0.8, 0.2, "15m"), ("recovered", None, 0.2, "15m"), ("fired", 0.6667, 0.2, "15m"),
     ]  # fmt: skip
-    assert kept[0]["emailed_to"] == ["boss@alertco.test"]
+    assert kept[0]["emailed_to"] == ["boss@alertco.test"] and kept[1]["emailed_to"] == ["boss@alertco.test"]
+    assert second["drilldown_url"] == "http://localhost:8501/" + second["drilldown"]
     assert history(engine, accounts["other"]) == []
 
 
