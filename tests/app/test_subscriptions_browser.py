@@ -71,20 +71,22 @@ def test_create_clears_edit_saves_and_send_now_reaches_the_sink(
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text("Now in Europe/London:")).to_be_visible()
 
-    main.get_by_label("Name").fill("Browser status")
-    main.get_by_label("Recipients").fill("ops@north.example")
+    main.get_by_role("textbox", name="Name", exact=True).fill("Browser status")
+    main.get_by_role("textbox", name="Recipients", exact=True).fill("ops@north.example")
     create = main.get_by_role("button", name="Create subscription")
     create.click()
     expect(main.get_by_text("Created “Browser status”")).to_be_visible(timeout=TIMEOUT_MS)
     wait_until_idle(page)
-    expect(main.get_by_label("Name")).to_have_value("")
+    expect(main.get_by_role("textbox", name="Name", exact=True)).to_have_value("")
     create.click()  # a second click on the emptied form creates nothing
     wait_until_idle(page)
     assert names(stack) == ["Browser status"]
 
     main.get_by_role("button", name="Edit", exact=True).click()
     wait_until_idle(page)
-    recipients = main.get_by_label("Recipients").first  # the edit form is drawn above the new one
+    recipients = main.get_by_role(
+        "textbox", name="Recipients", exact=True
+    ).first  # the edit form is drawn above the new one
     expect(recipients).to_have_value("ops@north.example")
     recipients.fill("lead@north.example")
     main.get_by_role("button", name="Save changes").click()
