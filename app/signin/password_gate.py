@@ -83,12 +83,17 @@ def _from_cookie(now: float) -> Session | None:
         return None
     if held is None:
         return None
-    session = Session(
+    session = session_of(held, now)
+    st.session_state[SESSION_KEY] = session
+    return session
+
+
+def session_of(held: browser_sessions.Holder, now: float) -> Session:
+    """The app session a good cookie's holder starts (its sign-in time is the cookie's: a reload never extends it)."""
+    return Session(
         held.user_id or 0, held.username, held.role, held.account_id,
         held.signed_in_at.timestamp(), now, now, held.session_id, held.kiosk,
     )  # fmt: skip
-    st.session_state[SESSION_KEY] = session
-    return session
 
 
 def _timed_out(session: Session, now: float) -> bool:
