@@ -98,7 +98,9 @@ class ExportRunner:
         return self._pool
 
     def submit(self, job: Job) -> None:
-        """Queue ``job``, or :class:`TooManyJobs` when its account already has ``per_account`` open jobs."""
+        """Queue ``job``, or :class:`TooManyJobs` when its account already has ``per_account`` open jobs.
+        Jobs finished more than a day ago are removed first (:meth:`JobStore.prune`)."""
+        self.store.prune()
         with self._lock:
             if sum(1 for account in self._open.values() if account == job.account_id) >= self.per_account:
                 raise TooManyJobs(

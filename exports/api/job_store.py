@@ -2,6 +2,8 @@
 
 A file is replaced whole on each change (write a draft, ``os.replace``), so a reader never sees half a job; the
 job's state survives a restart of the API (a job a dead process left queued or running is reported failed).
+A finished job and its file are kept ``RETENTION`` (24 h; its download links live 15 minutes) and then removed
+when the next job is submitted, so the directory does not grow for ever.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ import dataclasses
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from voxlink.files import private_dir, write_private_text
+
+RETENTION = timedelta(hours=24)
+FINISHED = ("done", "failed")
 
 
 @dataclass
@@ -76,3 +81,20 @@ class JobStore:
         except FileNotFoundError:
             return None
         return Job(**data)
+
+    def prune(self, now: datetime | None = None, keep: timedelta = RETENTION) -> int:
+        """Remove finished jobs (state and file) that finished more than ``keep`` ago; how many were removed.
+        Queued and running jobs stay whatever their age."""
+        if not self.directory.is_dir():
+            return 0
+        cutoff = (now or datetime.now(UTC)) - keep
+        removed = 0
+        for state_file in self.directory.glob("*.json"):
+            job = self.load(state_file.stem)
+            if job is None or job.state not in FINISHED or job.finished_at is None:
+                continue
+            if datetime.fromisoformat(job.finished_at) < cutoff:
+                self.output(job.id).unlink(missing_ok=True)
+                state_file.unlink(missing_ok=True)
+                removed += 1
+        return removed
