@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,10 @@ from operational.events import MAX_CALL_SECONDS, EventRejected, ValidEvent, show
 
 BATCH_SIZE = 20_000
 
+# A batch's sorts (events by id, the outbox by time) fit in memory rather than spill to disk at the
+# default 4 MB; ``set local`` ends with the transaction.
 _STAGING = """
+set local work_mem = '64MB';
 create temp table if not exists stage_events (
     event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
 ) on commit delete rows;
@@ -270,9 +274,11 @@ def _event_id(obj: Any) -> str | None:
     return value[:200] if isinstance(value, str) else None
 
 
-def _store(
-    engine: Engine, account_id: int, batch: list[ValidEvent], collect_ids: bool
-) -> tuple[int, set[str], list[tuple[ValidEvent, str, str]]]:
+# What storing one batch came to: new events, their ids when asked for, the events refused (event, field, why).
+_Stored = tuple[int, set[str], list[tuple[ValidEvent, str, str]]]
+
+
+def _store(engine: Engine, account_id: int, batch: list[ValidEvent], collect_ids: bool) -> _Stored:
     """Store ``batch`` in one transaction: new events, their ids when asked for, and the events refused
     (event, field, reason). Should PostgreSQL refuse a value the contract let through, the halves are
     stored apart, down to the one event it refuses: the rest of the batch is never lost for it."""
@@ -304,42 +310,63 @@ def ingest_events(
 
     ``position`` is what a rejection names (a file's line number, a request's index). A decoded value
     that is an :class:`EventRejected` (a line that was not JSON) is recorded as rejected.
+
+    While one batch is stored (PostgreSQL working, this thread waiting on it) the next one is read and
+    checked: a second thread stores the batches, one at a time and in order, so each still commits
+    before the next begins. An input of a single batch (every HTTP request) is stored in this thread.
     """
     report = IngestReport()
     started = time.perf_counter()
     now = datetime.now(UTC)
     batch: dict[str, ValidEvent] = {}  # by event_id: a duplicate within the batch is dropped here
     positions: dict[str, list[int]] = {}  # where each event of the batch was, its in-batch copies too
+    storing: list[tuple[Future[_Stored], dict[str, list[int]], int]] = []  # at most one batch in flight
+    pool: ThreadPoolExecutor | None = None
 
-    def flush() -> None:
-        stored, ids, refused = _store(engine, account_id, list(batch.values()), collect_ids)
-        report.stored += stored
+    def settle(stored: _Stored, where: dict[str, list[int]], size: int) -> None:
+        count, ids, refused = stored
+        report.stored += count
         report.stored_ids |= ids
         for ev, field_name, reason in refused:
-            for position in positions[ev.event_id]:
+            for position in where[ev.event_id]:
                 report.rejected.append(Rejection(position, ev.event_id, field_name, reason))
         if on_batch:
-            on_batch(len(batch))
-        batch.clear()
-        positions.clear()
+            on_batch(size)
 
-    for position, obj in events:
-        report.received += 1
-        try:
-            if isinstance(obj, EventRejected):
-                raise obj
-            valid = validate(obj, now)
-            batch.setdefault(valid.event_id, valid)
-            positions.setdefault(valid.event_id, []).append(position)
-        except EventRejected as err:
-            report.rejected.append(Rejection(position, _event_id(obj), err.field, err.reason))
-        except Exception as err:  # noqa: BLE001 - a check that breaks on odd input refuses that event alone
-            reason = f"could not be checked ({type(err).__name__}: {shown(str(err), 120)})"
-            report.rejected.append(Rejection(position, _event_id(obj), "event", reason))
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
+    def flush(last: bool) -> None:
+        nonlocal batch, positions, pool
+        work, where = list(batch.values()), positions
+        batch, positions = {}, {}
+        if storing:
+            future, earlier, size = storing.pop()
+            settle(future.result(), earlier, size)
+        if last:
+            if work:
+                settle(_store(engine, account_id, work, collect_ids), where, len(work))
+            return
+        pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-store")
+        storing.append((pool.submit(_store, engine, account_id, work, collect_ids), where, len(work)))
+
+    try:
+        for position, obj in events:
+            report.received += 1
+            try:
+                if isinstance(obj, EventRejected):
+                    raise obj
+                valid = validate(obj, now)
+                batch.setdefault(valid.event_id, valid)
+                positions.setdefault(valid.event_id, []).append(position)
+            except EventRejected as err:
+                report.rejected.append(Rejection(position, _event_id(obj), err.field, err.reason))
+            except Exception as err:  # noqa: BLE001 - a check that breaks on odd input refuses that event alone
+                reason = f"could not be checked ({type(err).__name__}: {shown(str(err), 120)})"
+                report.rejected.append(Rejection(position, _event_id(obj), "event", reason))
+            if len(batch) >= batch_size:
+                flush(last=False)
+        flush(last=True)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)  # a batch in flight commits or fails before the caller goes on
     report.rejected.sort(key=lambda r: r.position)
     report.seconds = time.perf_counter() - started
     return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -52,3 +54,41 @@ def test_empty_optional_names_are_dropped_from_the_stored_payload() -> None:
     valid = validate(event)
     assert "queue" not in valid.payload and "campaign" not in valid.payload
     assert valid.payload["ai_agent"] == "bot"
+
+
+def test_batches_stored_behind_validation_keep_state_refusals_and_progress_exact(engine: Engine) -> None:
+    """Batches of 2, stored by the second thread while the next is checked: the call's events arrive
+    in reverse order over three batches, one event is bad and one is a replay of an earlier batch's."""
+    account = create_account(engine, "background-store", "UTC")
+    t0 = "2026-11-02T14:00:00+00:00"
+    events = [
+        {"event_id": "w", "type": "call.wrapup_ended", "occurred_at": "2026-11-02T14:05:20+00:00",
+         "call_id": "c", "agent": "alice"},
+        {"event_id": "e", "type": "call.ended", "occurred_at": "2026-11-02T14:05:00+00:00",
+         "call_id": "c", "reason": "completed"},
+        {"event_id": "bad", "type": "call.answered", "occurred_at": t0, "call_id": "c",
+         "answered_by": "robot"},
+        {"event_id": "a", "type": "call.answered", "occurred_at": "2026-11-02T14:00:12.500000+00:00",
+         "call_id": "c", "answered_by": "human", "agent": "alice"},
+        {"event_id": "s", "type": "call.started", "occurred_at": t0, "call_id": "c",
+         "direction": "inbound", "from": "+14155552671", "to": "+12125550123", "queue": "main"},
+        {"event_id": "e", "type": "call.ended", "occurred_at": "2026-11-02T14:05:00+00:00",
+         "call_id": "c", "reason": "completed"},
+    ]  # fmt: skip
+    sizes: list[int] = []
+    report = ingest_events(
+        engine, account.id, enumerate(events, start=1), batch_size=2, on_batch=sizes.append
+    )
+    assert (report.received, report.stored, report.duplicates) == (6, 4, 1)
+    assert [(r.position, r.event_id, r.field) for r in report.rejected] == [(3, "bad", "answered_by")]
+    assert sizes == [2, 2, 1]  # w+e, a+s, then the replayed e alone
+    with engine.connect() as conn:
+        call = conn.execute(
+            sa.text(
+                "select status, wait_seconds, talk_seconds, wrap_seconds, event_count, agent from calls "
+                "where account_id = :a and call_id = 'c'"
+            ),
+            {"a": account.id},
+        ).one()
+    # waited 12.5 s (start → answer), talked 287.5 s (answer → end at 300 s), wrapped 20 s
+    assert tuple(call) == ("completed", Decimal("12.500"), Decimal("287.500"), Decimal("20.000"), 4, "alice")
