@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ def main() -> int:
     from pipelines.refresh import RefreshResult, run_refresh
     from pipelines.warm_refresher import WarmRefresher
 
+    loop: threading.Thread | None = None
+    stop_refreshing = threading.Event()
     try:
         engine = database.engine_for(database.prepare())
         account = create_account(engine, "fresh", "America/New_York")
@@ -60,7 +63,7 @@ def main() -> int:
                 results.append(result)
                 return result
 
-        refresher = Recording(every_seconds=args.every, say=refreshes.append)
+        refresher = Recording(every_seconds=args.every, say=refreshes.append, stop=stop_refreshing)
         loop = threading.Thread(target=refresher.run, daemon=True)
         loop.start()
         seen: dict[str, float] = {}
@@ -96,7 +99,13 @@ def main() -> int:
                   f"(target ≤ 5 s), Dagster's own share median {statistics.median(r.dagster_seconds for r in warm):.2f} s "
                   f"(target < 1 s), over {len(warm)} refreshes")  # fmt: skip
         return 0
+    except BaseException:
+        traceback.print_exc()  # before the clean-up below: the refresher thread's errors would bury it
+        raise
     finally:
+        if loop is not None:  # let a refresh in flight finish before its home is removed
+            stop_refreshing.set()
+            loop.join(timeout=600)
         from voxlink import warehouse
 
         warehouse.close_all()
