@@ -90,7 +90,7 @@ def table(
         _styled(frame, cells or {}),
         width="stretch",  # fits the page; wider tables scroll inside their frame rather than being cut off
         hide_index=True,
-        column_config={**_column_config(frame, cells or {}), **(column_config or {})},
+        column_config={**_column_config(frame, cells or {}), **_labelled(column_config or {})},
         placeholder=fmt.MISSING,  # an empty cell (a figure that does not apply to the row), never "None"
         key=key,
         on_select="rerun" if on_row else "ignore",
@@ -171,6 +171,16 @@ def _column_config(frame: pl.DataFrame, cells: dict[str, Callable[[Any], str]]) 
         else:
             config[name] = st.column_config.Column(label, width="medium" if name in cells else None)
     return config
+
+
+def _labelled(config: dict[str, Any]) -> dict[str, Any]:
+    """A page's own column configs, with the human label where a page left the column's raw name."""
+    out: dict[str, Any] = {}
+    for name, column in config.items():
+        if isinstance(column, dict) and column.get("label") in (None, name):
+            column = {**column, "label": fmt.label(name)}
+        out[name] = column
+    return out
 
 
 def _cell_formats(frame: pl.DataFrame) -> dict[str, Callable[[Any], str]]:

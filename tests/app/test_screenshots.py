@@ -97,7 +97,8 @@ def test_filters_are_in_sight_above_the_navigation_at_1000_px(
         page.set_viewport_size({"width": 1400, "height": 1000})
         sign_in(page, server, "acme-manager", DEMO_PASSWORD)
         sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_test_id("stDateInput")).to_be_visible()
+        expect(sidebar.get_by_test_id("stDateInput")).to_be_visible(timeout=TIMEOUT_MS)
+        wait_until_idle(page)
         navigation = page.get_by_test_id("stSidebarNav").bounding_box()
         assert navigation is not None
         filters = sidebar.get_by_test_id("stSelectbox")
