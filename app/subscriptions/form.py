@@ -50,7 +50,8 @@ def subscription_form(
         "Repeats", FREQUENCIES, index=FREQUENCIES.index(schedule.frequency) if schedule else 0,
         format_func=str.capitalize, horizontal=True, key=f"{prefix}frequency",
     )  # fmt: skip
-    with st.form(f"{prefix}form"):
+    # the new form empties itself in the browser once sent (dropping its keys alone leaves the browser's values)
+    with st.form(f"{prefix}form", clear_on_submit=stored is None):
         name = st.text_input("Name", value=stored.name if stored else "", max_chars=200, key=f"{prefix}name")
         left, middle, right = st.columns(3)
         fmt = left.selectbox("Format", FORMATS, index=FORMATS.index(stored.format) if stored else 0,
