@@ -79,6 +79,7 @@ def test_a_refresh_with_no_new_rows_builds_nothing_and_says_so(setup: tuple[Warm
     assert served_tables() == before
 
 
+@pytest.mark.timeout(1200)  # an incremental and a full refresh (dbt as a subprocess) on a busy machine
 def test_a_calls_only_change_rebuilds_no_message_model_and_publishes_what_a_full_build_does(
     setup: tuple[WarmRefresher, int], engine: sa.Engine
 ) -> None:
