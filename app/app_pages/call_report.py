@@ -10,7 +10,7 @@ import math
 
 import streamlit as st
 
-from app.display import downloads
+from app.display import downloads, layout
 from app.display import formatting as fmt
 from app.filters import call_report_widgets, drill_scope, url_state
 from app.filters.scope import PageRead, current_scope
@@ -18,7 +18,8 @@ from app.queries import call_report, listing, message_report
 
 VIEWS = ("calls", "messages")
 TIMES = {
-    column: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss") for column in ("started", "created")
+    column: st.column_config.DatetimeColumn(fmt.label(column), format="YYYY-MM-DD HH:mm:ss")
+    for column in ("started", "created")
 }
 
 # What the page reads with its widgets at their defaults (app.shell.prefetch runs them ahead of a visit):
@@ -62,7 +63,7 @@ if __name__ == "__main__":  # run by Streamlit; imported (app.shell.prefetch), a
     url_state.publish("page", str(number) if number > 1 else None)
     matches = "matches" if total == 1 else "match"
     summary.markdown(f"**{fmt.counted(total, view[:-1])}** {matches} · {scope.start} – {scope.end}")
-    st.dataframe(fetch_page(int(number)), hide_index=True, column_config=TIMES)
+    layout.grid(fetch_page(int(number)), key=f"cr_rows_{view}", column_config=TIMES)
 
     name, slug = f"call-report-{view}", scope.account.slug
     buttons = st.container(horizontal=True, vertical_alignment="center")

@@ -2,8 +2,10 @@
 
 CSV always comes from the exports' own renderer. A report table's XLSX and PDF are the exports' own
 (``exports.export.render``: formats, a chart, the filters and the definitions; the PDF's title, KPI tiles,
-chart and table), the same renderer `voxlink export` and the e-mailed reports use; any other table (sums per queue, the call list,
-SQL results) gets a plain sheet written here with xlsxwriter: bold frozen header, autofilter, typed cells.
+chart and table), the same renderer `voxlink export` and the e-mailed reports use; any other table of a page (sums per
+queue, …) gets the reports' layout too, with its Filters and Definitions sheets (``exports.xlsx.write_table_xlsx``);
+the call list and SQL results get a plain sheet written here with xlsxwriter: bold frozen header, autofilter, typed
+cells.
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     handle = io.StringIO()
     write_csv(frame, handle)
     return handle.getvalue().encode("utf-8")
+
+
+def table_xlsx_bytes(frame: pl.DataFrame, sheet: str, context_rows: list[tuple[str, str]]) -> bytes:
+    """A page's table (not one of the eight reports) as the reports' workbook: the sheet, then "Filters"
+    (``context_rows``: account, period, filters) and "Definitions"."""
+    from exports.xlsx import write_table_xlsx
+
+    buffer = io.BytesIO()
+    write_table_xlsx(frame, sheet, context_rows, buffer)
+    return buffer.getvalue()
 
 
 def report_bytes(frame: pl.DataFrame, fmt: str, report: str, account_slug: str, timezone: str, start: date,

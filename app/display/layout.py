@@ -115,7 +115,7 @@ def table(
     if name not in FILTER_COLUMNS:  # not a report: a plain sheet of the rows
         buttons.download_button(
             "Download XLSX",
-            data=lambda: downloads.xlsx_bytes(frame, sheet=name),
+            data=lambda: downloads.table_xlsx_bytes(frame, name, _context_rows(scope)),
             file_name=downloads.file_name(name, slug, start, end, *name_parts, ext="xlsx"),
             mime=XLSX_MIME,
             on_click="ignore",
@@ -154,6 +154,29 @@ def table(
 
 def _is_duration(name: str) -> bool:
     return name.endswith("_seconds")
+
+
+def _context_rows(scope: Scope) -> list[tuple[str, str]]:
+    """What a table downloaded from a page is of: its account, period and the sidebar's filters."""
+    chosen = {"Queue": scope.filters.queue, "Campaign": scope.filters.campaign, "Agent": scope.agent}
+    return [
+        ("Account", f"{scope.account.name} ({scope.account.slug})"),
+        ("Period", f"{scope.start.isoformat()} – {scope.end.isoformat()} ({scope.account.timezone})"),
+        *((label, value or "all") for label, value in chosen.items()),
+    ]
+
+
+def grid(frame: pl.DataFrame, key: str, column_config: dict[str, Any] | None = None) -> None:
+    """``frame`` as a read-only grid with the tables' labels and formats, for a page that draws its own paging
+    and downloads (the Call report); :func:`table` is the grid plus its downloads."""
+    st.dataframe(
+        _styled(frame, {}),
+        width="stretch",
+        hide_index=True,
+        column_config={**_column_config(frame, {}), **_labelled(column_config or {})},
+        placeholder=fmt.MISSING,
+        key=key,
+    )
 
 
 def _column_config(frame: pl.DataFrame, cells: dict[str, Callable[[Any], str]]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from app.display.downloads import csv_bytes, file_name, xlsx_bytes
+from app.display.downloads import csv_bytes, file_name, table_xlsx_bytes, xlsx_bytes
 from app.queries import reports
 from cli.main import main
 from exports.report_specs import REPORTS
@@ -60,6 +60,21 @@ def test_xlsx_download_holds_the_same_cells_and_never_a_formula() -> None:
     assert sheet["A2"].value.date() == date(2025, 3, 10)
     assert sheet["B2"].value == '=HYPERLINK("x")' and sheet["B2"].data_type == "s"  # text, not a formula
     assert sheet["C2"].value == 0.25 and sheet["C2"].number_format == "0.00%"
+
+
+def test_a_page_table_downloads_with_its_filters_and_definitions_sheets() -> None:
+    """Issue 14 item 10: the "By queue" workbook said nothing of what it was of."""
+    frame = pl.DataFrame({"queue": ["sales", "support"], "offered": [4, 2], "abandon_rate": [0.5, 0.0]})
+    context = [("Account", "North (north)"), ("Period", "2025-03-10 – 2025-03-12 (UTC)"), ("Queue", "all")]
+
+    book = openpyxl.load_workbook(io.BytesIO(table_xlsx_bytes(frame, "by-queue", context)))
+    assert book.sheetnames == ["by-queue", "Filters", "Definitions"]
+    filters = {row[0]: row[1] for row in book["Filters"].iter_rows(values_only=True) if row[0]}
+    assert filters["Account"] == "North (north)" and filters["Queue"] == "all" and filters["Rows"] == "2"
+    definitions = " ".join(
+        str(v) for row in book["Definitions"].iter_rows(values_only=True) for v in row if v
+    )
+    assert "abandon" in definitions.lower()
 
 
 def test_file_names_say_what_whose_and_when() -> None:
