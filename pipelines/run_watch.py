@@ -30,6 +30,10 @@ class RefreshBlocked(RuntimeError):
     """Another live refresh holds the chain and did not finish within the wait allowed."""
 
 
+FREE_CHECKS = 10  # a stopped run's slots are re-checked this many times …
+FREE_CHECK_SECONDS = 0.2  # … this far apart, before the process exits
+
+
 def wait_for_chain(
     instance: dg.DagsterInstance,
     wait_seconds: float,
@@ -138,4 +142,24 @@ def stop_run(instance: dg.DagsterInstance, run_id: str, why: str) -> None:
     run = instance.get_run_by_id(run_id)
     if run is not None and not run.is_finished:
         instance.report_run_failed(run, message=f"Refresh stopped: {why}.")
-    instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    storage = instance.event_log_storage
+    storage.free_concurrency_slots_for_run(run_id)
+    # The run's worker thread lives until the process exits and may queue for the slot again right after the
+    # free (seen under load): free again until a check finds nothing of it. (The next refresh would also free
+    # a finished run's leftovers: run_guard._free_orphaned_claims.)
+    for _ in range(FREE_CHECKS):
+        time.sleep(FREE_CHECK_SECONDS)
+        if not _holds_or_waits(instance, run_id):
+            break
+        storage.free_concurrency_slots_for_run(run_id)
+
+
+def _holds_or_waits(instance: dg.DagsterInstance, run_id: str) -> bool:
+    storage = instance.event_log_storage
+    for pool in POOLS:
+        info = storage.get_concurrency_info(pool)
+        if any(s.run_id == run_id for s in info.claimed_slots) or any(
+            s.run_id == run_id for s in info.pending_steps
+        ):
+            return True
+    return False
