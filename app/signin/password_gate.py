@@ -177,8 +177,12 @@ def _post(path: str, body: str = "") -> None:
 def keep_in_browser() -> None:
     """Once after a sign-in: have the browser store the session's cookie (so a reload stays signed in)."""
     code = st.session_state.pop(HANDOFF_KEY, None)
-    if code:
-        _post("/_voxlink/session", code)
+    # the slot is drawn on every run, so the page's elements keep their places whether the handoff runs or not:
+    # a run that drew one element more shifted every element after it, and the browser showed the first run's
+    # tiles beside the next run's (a browser test saw every tile twice)
+    with st.empty():
+        if code:
+            _post("/_voxlink/session", code)
 
 
 def login_form() -> None:
