@@ -8,6 +8,7 @@ sidebar closes after a filter is chosen and a wide table scrolls inside the page
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,9 @@ SHOTS = REPO_ROOT / "artifacts" / "screenshots"
 WIDTHS = (1400, 390)
 TALL = 2400  # Streamlit scrolls inside its main block: a tall window shows the whole page
 MIN_BYTES = 20_000  # a blank or error-only page compresses far below this
+RAW_NAME = re.compile(
+    r"^[a-z]+(_[a-z0-9]+)+$"
+)  # answered_within_sl, talk_seconds: a column name, not a label
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +137,27 @@ def test_on_a_phone_the_sidebar_closes_after_a_choice_and_tables_fit(
             box = tables.nth(index).bounding_box()
             assert box is not None
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # scrolls inside, never cut off
+
+
+def test_in_the_browser_every_outgoing_grid_has_word_headers(
+    browser: Browser, server: str, app_env: Stack
+) -> None:
+    """Issue 14 item 8 as chromium draws it: every grid's column headers are words, never a warehouse column name.
+    The grid draws on a canvas; focused, it puts its accessible table inside the canvas, whose headers are read
+    here. (That table carries the raw cell values, not the drawn text: the labelled "Not connected (no agent)" row
+    is asserted on the element the app sends, tests/app/test_tables_and_layout.py.)"""
+    with offline_page(browser, 1400) as page:
+        sign_in(page, server, "acme-manager", DEMO_PASSWORD, path="outgoing-calls")
+        _settled(page)
+        grids = page.get_by_test_id("stDataFrame")
+        expect(grids.first).to_be_visible(timeout=TIMEOUT_MS)
+        headers: list[str] = []
+        for index in range(grids.count()):
+            grid = grids.nth(index)
+            grid.get_by_test_id("data-grid-canvas").focus()
+            expect(grid.locator("th[role=columnheader]").first).to_be_attached(timeout=TIMEOUT_MS)
+            headers += [text.strip() for text in grid.locator("th[role=columnheader]").all_text_contents()]
+        assert {"Talk time", "Connect rate", "Connected calls", "Answered, no agent joined"} <= set(
+            headers
+        ), headers
+        assert not [h for h in headers if RAW_NAME.match(h)], headers
