@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 # the server, the browser and the end of a run are the page bench's (tests may use bench/, not the reverse)
@@ -103,3 +105,27 @@ def offline_page(browser: Browser, width: int = 1400) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+def module_fixtures(log_name: str) -> tuple[Any, Any, Any]:
+    """The ``server``, ``browser`` and ``page`` fixtures of a browser module: one Streamlit server over the
+    session's stack (logging to ``log_name`` in its home) and one chromium per module — sync playwright runs one
+    at a time, so none outlives its module — and a fresh offline page per test. In a module:
+    ``server, browser, page = module_fixtures("streamlit-x.log")``."""
+
+    @pytest.fixture(scope="module")
+    def server(stack: Any) -> Iterator[str]:
+        with streamlit_server(stack.env(), stack.home / log_name) as url:
+            yield url
+
+    @pytest.fixture(scope="module")
+    def browser() -> Iterator[Browser]:
+        with chromium() as browser:
+            yield browser
+
+    @pytest.fixture
+    def page(browser: Browser, app_env: Any) -> Iterator[Page]:
+        with offline_page(browser) as page:
+            yield page
+
+    return server, browser, page

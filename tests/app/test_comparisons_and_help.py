@@ -5,46 +5,28 @@ tiles carry their own help."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.app.browser import (
     TIMEOUT_MS,
-    chromium,
     main_text,
+    module_fixtures,
     navigate,
     offline_page,
     set_dates,
     sign_in,
-    streamlit_server,
     wait_until_idle,
 )
-from tests.app.conftest import DEMO_PASSWORD, Stack
+from tests.app.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
+server, browser, page = module_fixtures("streamlit-comparisons.log")
+
 PLAN = re.compile(r"\d+ agents? on the phones reach [^\n]*roster \d+\. Traffic: [\d.]+ Erlangs\.")
 OFFERED_NOTICE = "Offered, Abandon rate, Service level and ASA: not enough data to compare"
-
-
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit-comparisons.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, app_env: Stack) -> Iterator[Page]:
-    with offline_page(browser) as page:
-        yield page
 
 
 def offered_delta(page: Page) -> int:

@@ -4,47 +4,28 @@ filters are never rewritten by one, and with a queue filter every Overview tile 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.app.browser import (
     TIMEOUT_MS,
-    chromium,
     main_text,
+    module_fixtures,
     navigate,
-    offline_page,
     sidebar_text,
     sign_in,
-    streamlit_server,
     wait_until_idle,
 )
-from tests.app.conftest import DEMO_PASSWORD, Stack
+from tests.app.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
+
+server, browser, page = module_fixtures("streamlit-drilldown.log")
 
 DRILL = re.compile(r"^([\d,]+) (?:calls?|messages?)(?: missed)? →$")
 MATCHES = re.compile(r"([\d,]+) (?:calls?|messages?) match")
 SIDEBAR_DATES = re.compile(r"Dates\s*\d{4}-\d\d-\d\d")
-
-
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit-drilldown.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, app_env: Stack) -> Iterator[Page]:
-    with offline_page(browser) as page:
-        yield page
 
 
 def shared_filters(page: Page) -> str:

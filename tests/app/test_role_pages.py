@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from app.shell.navigation import visible_titles
-from tests.app.browser import chromium, nav_titles, offline_page, sign_in, streamlit_server
-from tests.app.conftest import DEMO_PASSWORD, Stack
+from tests.app.browser import module_fixtures, nav_titles, sign_in
+from tests.app.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit-roles.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, app_env: Stack) -> Iterator[Page]:
-    with offline_page(browser) as page:
-        yield page
+server, browser, page = module_fixtures("streamlit-roles.log")
 
 
 def test_the_sql_explorer_tells_a_manager_it_is_not_for_their_role(page: Page, server: str) -> None:

@@ -9,7 +9,6 @@ sidebar closes after a filter is chosen and a wide table scrolls inside the page
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,17 @@ from app.signin.access import ADMIN, MANAGER
 from tests.app.browser import (
     REPO_ROOT,
     TIMEOUT_MS,
-    chromium,
+    module_fixtures,
     navigate,
     offline_page,
     sign_in,
-    streamlit_server,
     wait_until_idle,
 )
 from tests.app.conftest import DEMO_PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
+
+server, browser, _ = module_fixtures("streamlit-screenshots.log")
 
 SHOTS = REPO_ROOT / "artifacts" / "screenshots"
 WIDTHS = (1400, 390)
@@ -38,18 +38,6 @@ MIN_BYTES = 20_000  # a blank or error-only page compresses far below this
 RAW_NAME = re.compile(
     r"^[a-z]+(_[a-z0-9]+)+$"
 )  # answered_within_sl, talk_seconds: a column name, not a label
-
-
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit-screenshots.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _settled(page: Page) -> None:

@@ -16,22 +16,17 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from app.signin import browser_sessions
 from operational.device_tokens import issue_device_token, revoke_device_token
 from operational.models import User
-from tests.app.browser import TIMEOUT_MS, chromium, sign_in, streamlit_server, wait_until_idle
+from tests.app.browser import (
+    TIMEOUT_MS,
+    module_fixtures,
+    sign_in,
+    wait_until_idle,
+)
 from tests.app.conftest import PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit-sign-in.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
+server, browser, _ = module_fixtures("streamlit-sign-in.log")
 
 
 @pytest.fixture
