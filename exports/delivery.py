@@ -148,15 +148,21 @@ def deliver_due(
     outcomes = []
     for delivery_id in candidates:
         with engine.begin() as conn:
-            leased = conn.execute(
-                sa.update(ReportDelivery)
-                .where(ReportDelivery.id == delivery_id, _leasable(now))
-                .values(status="sending", lease_until=now + policy.lease, updated_at=sa.func.now())
-                .returning(ReportDelivery.id)
-            ).first()
-        if leased is not None:  # another worker got there first otherwise
+            leased = _lease(conn, delivery_id, now, policy)
+        if leased:  # another worker got there first otherwise
             outcomes.append(_deliver(engine, delivery_id, now, health, smtp, policy, sender))
     return outcomes
+
+
+def _lease(conn: sa.Connection, delivery_id: int, now: datetime, policy: DeliveryPolicy) -> bool:
+    """Take ``delivery_id`` for sending if it is leasable now (one worker, or one "Send now", wins it)."""
+    taken = conn.execute(
+        sa.update(ReportDelivery)
+        .where(ReportDelivery.id == delivery_id, _leasable(now))
+        .values(status="sending", lease_until=now + policy.lease, updated_at=sa.func.now())
+        .returning(ReportDelivery.id)
+    ).first()
+    return taken is not None
 
 
 class NothingToSend(LookupError):
@@ -203,13 +209,8 @@ def send_now(
         ).scalar()
         if delivery_id is None:
             return Outcome(0, sub.name, f"{start} to {end}", "sending", "already being sent")
-        leased = conn.execute(
-            sa.update(ReportDelivery)
-            .where(ReportDelivery.id == delivery_id, _leasable(now))
-            .values(status="sending", lease_until=now + policy.lease, updated_at=sa.func.now())
-            .returning(ReportDelivery.id)
-        ).first()
-    if leased is None:
+        leased = _lease(conn, delivery_id, now, policy)
+    if not leased:
         return Outcome(delivery_id, sub.name, f"{start} to {end}", "sending", "already being sent")
     return _deliver(engine, delivery_id, now, health, smtp, policy, sender, manual=True)
 
