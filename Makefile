@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt --quiet
 export VOXLINK_HOME ?= $(CURDIR)/.voxlink
 
-.PHONY: demo test install system-deps manifest lint dagster app bench clean
+.PHONY: demo test heavy-tests install system-deps manifest lint dagster app bench clean
 
 demo: install ## install, start Postgres, simulate 30 days for two accounts, refresh, serve the app
 	$(BIN)/voxlink demo
@@ -18,6 +18,11 @@ test: install system-deps ## install everything, lint, and run the whole test su
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy voxlink operational pipelines exports app data_tests cli
 	$(BIN)/python -m pytest
+
+heavy-tests: install ## the property and fault suites at full size (`make test` runs them sized to fit CI): ~25 min
+	VOXLINK_FUZZ_CASES=1000 VOXLINK_REPLAY_CALLBACKS=10000 $(BIN)/python -m pytest \
+		tests/operational/api/test_api_fuzz.py tests/operational/api/test_api_webhooks.py
+	$(BIN)/python bench/faults.py
 
 install: $(VENV)/.installed manifest ## Python dependencies from uv.lock (wheels only) + dbt manifest
 

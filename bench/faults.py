@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/faults.py [--kills 10] [--events 10000] [--clients
 
 Every scenario runs against the real processes of a temporary home (its own embedded PostgreSQL,
 `voxlink refresh` and `voxlink api` subprocesses); the scenario code is bench/fault_scenarios/*_scenario.py, which
-tests/faults/ runs in the short form (``--short``: 3 kills). Prints, with the number of cases tried:
+tests/faults/ runs in the short form (``--short``: 2 kills, in publish and dbt). Prints, with the number of cases tried:
 wedged refreshes, partial warehouses served, healthy accounts held back by another account's data, events
 lost and duplicated, and how long recovery took; exits 1 when any failure counter is not 0.
 """
@@ -45,9 +45,9 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=10_000, help="unique events ingested (default 10,000)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--short", action="store_true", help="CI's short form: 3 kills")
+    parser.add_argument("--short", action="store_true", help="CI's short form: 2 kills")
     args = parser.parse_args()
-    kills = 3 if args.short else args.kills
+    kills = 2 if args.short else args.kills
     root = Path(tempfile.mkdtemp(prefix="voxlink-faults-"))
     rows: list[tuple[str, str, str]] = []  # (figure, value, failure counter?)
     failed = 0
