@@ -4,6 +4,11 @@ Started by the shell on its first run (while the sign-in form is on screen):
 - every module the pages import (read from their source, so a new page is covered without a list here), and
   the lazy pandas/pyarrow parts the first chart and table need (~1.5-2 s, DEPENDENCIES.md);
 - plotly's per-trace validators, loaded on a type's first figure (~40 ms each for bars, lines, heatmaps);
+- what the first formatted table and the first polars frame shown need: pandas' Styler (which imports jinja2,
+  0.4-0.55 s on the first Call status or Abandon rate visit) and polars' conversion to pandas (~0.35 s on the
+  wallboard's first agents table);
+- the user database's driver and engine (psycopg, the embedded server's helpers, argon2, the first
+  connection: ~1.2 s that the first sign-in of the process paid);
 - the read-only connection to the served warehouse (20-30 ms to open);
 - then ``gc.freeze()``. Streamlit collects garbage after every script run (``runner.postScriptGC``); with the
   ~220 k long-lived objects those imports leave, each full collection took 150-350 ms on the script thread,
@@ -18,6 +23,7 @@ import contextlib
 import gc
 import importlib
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
@@ -65,7 +71,23 @@ def _draw_once() -> None:
         figure.update_yaxes(tickformat=".0%", rangemode="tozero", autorange="reversed")
         figure.update_layout(barmode="stack", height=200, margin={"l": 0}, legend={"orientation": "h"})
         pio.to_json(figure)
-    pl.DataFrame({"a": [1]}).to_arrow()
+    frame = pl.DataFrame({"a": [1], "at": [datetime.now(UTC)], "name": ["x"]})
+    frame.to_arrow()
+    shown = frame.to_pandas()  # st.dataframe converts a polars frame this way
+    # app.display.layout formats its tables with a Styler, which Streamlit computes and translates as here
+    shown.style.format({"a": "{:,}"}, na_rep="").to_html()
+
+
+def _open_user_database() -> None:
+    """The sign-in's and the wallboard's database: its driver imported and one pooled connection made."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    import operational.users  # noqa: F401  # argon2 and the user queries, needed by the first sign-in
+    from operational.database import DatabaseNotRunning, get_engine
+
+    # not running yet (the sign-in form says so): the first sign-in opens it instead
+    with contextlib.suppress(DatabaseNotRunning, OSError, SQLAlchemyError), get_engine(start=False).connect():
+        pass
 
 
 def _open_warehouse() -> None:
@@ -80,6 +102,7 @@ def warm() -> None:
     try:
         _import_pages()
         _draw_once()
+        _open_user_database()
         _open_warehouse()
     finally:
         gc.collect()  # what the imports left as garbage is freed first, then the rest is frozen
