@@ -3,7 +3,9 @@
 Each statement recomputes, from the whole event ledger, every call (message) touched by the batch in
 ``touched``; so the stored state is the one the events' ``occurred_at`` order implies, whatever order
 they arrived in, and replaying an event (which touches nothing) changes nothing. Ties on ``occurred_at``
-are broken by ``event_id`` so the result is deterministic.
+are broken by ``event_id`` so the result is deterministic. Each also keeps, in ``touched_calls`` /
+``touched_messages``, the queue and agent it left on the rows, which the outbox (operational/outbox.py) names
+with the batch's stream events without a second look at ``calls``/``messages``.
 
 The touched ids reach the ledger through ``lateral`` lookups: ``touched`` is a temp table without
 statistics, and a plain join let the planner scan every event of the account on each batch (O(ledger) per
@@ -81,7 +83,8 @@ state as (
            end as talk_from
     from agg a
     left join holds h on h.call_id = a.call_id
-)
+),
+upserted as (
 insert into calls (
     account_id, call_id, direction, from_number, to_number, queue, campaign, contact_id, ai_agent,
     agent, connected_agent, started_at, queued_at, answered_at, answered_by, connected_at, ended_at,
@@ -156,6 +159,9 @@ on conflict (account_id, call_id) do update set
     wrap_seconds = excluded.wrap_seconds,
     event_count = excluded.event_count,
     change_seq = nextval('change_seq')
+returning call_id, queue, agent
+)
+insert into touched_calls select * from upserted
 """
 )
 
@@ -178,7 +184,8 @@ agg as (
            max(occurred_at) filter (where type = 'message.status') as status_at
     from ev
     group by message_id
-)
+),
+upserted as (
 insert into messages (
     account_id, message_id, direction, channel, from_number, to_number, body, media_count, campaign,
     agent, created_at, status, status_at, error_code
@@ -213,5 +220,8 @@ on conflict (account_id, message_id) do update set
     status_at = excluded.status_at,
     error_code = excluded.error_code,
     change_seq = nextval('change_seq')
+returning message_id, agent
+)
+insert into touched_messages select * from upserted
 """
 )

@@ -23,20 +23,27 @@ from sqlalchemy.engine import Connection, Engine
 from operational import outbox
 from operational.call_state import RECOMPUTE_CALLS, RECOMPUTE_MESSAGES
 from operational.consent import UPDATE_CONSENT
+from operational.errors import NotFound
 from operational.events import MAX_CALL_SECONDS, EventRejected, ValidEvent, shown, validate
 
 BATCH_SIZE = 20_000
 
 # A batch's sorts (events by id, the outbox by time) fit in memory rather than spill to disk at the
-# default 4 MB; ``set local`` ends with the transaction.
+# default 4 MB; ``set local`` ends with the transaction. ``touched`` holds the batch's new events whole (what
+# the events insert returns), so the statements after it read them without joining back to ``stage_events``;
+# ``touched_calls``/``touched_messages`` hold the state those events left (call_state.py fills them).
 _STAGING = """
 set local work_mem = '64MB';
 create temp table if not exists stage_events (
     event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
 ) on commit delete rows;
 create temp table if not exists touched (
-    event_id text, call_id text, message_id text
+    event_id text, type text, occurred_at timestamptz, call_id text, message_id text, payload jsonb
 ) on commit delete rows;
+create temp table if not exists touched_calls (call_id text, queue text, agent text) on commit delete rows;
+create temp table if not exists touched_messages (message_id text, agent text) on commit delete rows;
+delete from touched_calls;
+delete from touched_messages;
 """
 
 _INSERT_EVENTS = sa.text(
@@ -47,7 +54,7 @@ with inserted as (
     from stage_events
     order by event_id  -- every batch takes the ids in one order: concurrent duplicates wait, never deadlock
     on conflict do nothing
-    returning event_id, call_id, message_id
+    returning event_id, type, occurred_at, call_id, message_id, payload
 )
 insert into touched select * from inserted
 """
@@ -68,6 +75,10 @@ _CREATE_NAMES = {
 # their state is recomputed from all their stored events, so two batches with events of the same call take
 # turns, while batches of other calls, even of the same account, run side by side.
 _LOCK = sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k")
+# The ledger tables have no per-row foreign key to ``accounts`` (migration 0010): the batch checks its account
+# once here, and its key-share lock holds off a delete of the account until the batch commits (then the
+# delete is refused, as the account has events).
+_ACCOUNT = sa.text("select id from accounts where id = :account_id for key share")
 
 # Calls the batch's new events (in ``touched``) make last a day or more, counting every stored event. A replay
 # touches nothing and costs nothing here; a new call's few events are read by an index probe, as the
@@ -101,9 +112,9 @@ _FORGET_TOUCHED = sa.text("delete from touched where event_id = any(cast(:ids as
 _AGENT_STATUS = sa.text(
     """
 insert into agent_status_events (account_id, event_id, agent, status, occurred_at)
-select :account_id, s.event_id, s.payload ->> 'agent', s.payload ->> 'status', s.occurred_at
-from stage_events s join touched t using (event_id)
-where s.type = 'agent.status'
+select :account_id, event_id, payload ->> 'agent', payload ->> 'status', occurred_at
+from touched
+where type = 'agent.status'
 """
 )
 
@@ -231,6 +242,8 @@ def store_batch(
 ) -> tuple[int, list[tuple[ValidEvent, str]]]:
     """Store one batch in the caller's transaction; return how many events were new, and the events refused
     (with why: ``occurred_at`` makes their call last a day or more)."""
+    if conn.scalar(_ACCOUNT, {"account_id": account_id}) is None:
+        raise NotFound(f"account {account_id} does not exist: none of its {len(batch):,} events was stored")
     conn.exec_driver_sql(_STAGING)
     raw = conn.connection.driver_connection
     assert raw is not None

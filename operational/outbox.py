@@ -1,7 +1,8 @@
 """The stream outbox: stream events written in the ingest's transaction, read back by id, pruned after a window.
 
 A stored canonical event becomes at most one stream event (``STREAM_TYPES``); the rows are written by
-``write`` inside ``ingest.store_batch``'s transaction, so a rolled-back ingest leaves none and a committed one
+``write`` inside ``ingest.store_batch``'s transaction (from its temp tables of the batch's new events and
+of the state they left on their calls and messages), so a rolled-back ingest leaves none and a committed one
 leaves all. ``pg_notify`` in that same transaction is delivered by PostgreSQL only at commit, and carries
 ``"<account_id>:<highest outbox id>"`` — never the event itself (a payload is at most 8,000 bytes).
 """
@@ -61,10 +62,9 @@ with new_events as (
         end as stream_type,
         coalesce(s.payload ->> 'queue', s.payload ->> 'to_queue', c.queue) as queue,
         coalesce(s.payload ->> 'agent', s.payload ->> 'to_agent', c.agent, m.agent) as agent
-    from stage_events s
-    join touched t using (event_id)
-    left join calls c on c.account_id = :account_id and c.call_id = s.call_id
-    left join messages m on m.account_id = :account_id and m.message_id = s.message_id
+    from touched s
+    left join touched_calls c on c.call_id = s.call_id
+    left join touched_messages m on m.message_id = s.message_id
     left join lateral (
         select a.status from agent_status_events a
         where s.type = 'agent.status' and a.account_id = :account_id and a.agent = s.payload ->> 'agent'

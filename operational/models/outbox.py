@@ -21,7 +21,8 @@ class StreamEvent(Base):
 
     __tablename__ = "stream_outbox"
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    # no FK, like the ledger's (operational/models/ledger.py): ingest locks the account once per batch
+    account_id: Mapped[int] = mapped_column(sa.Integer)
     type: Mapped[str] = mapped_column(sa.String(30))
     event_id: Mapped[str | None] = mapped_column(sa.String(200))
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
