@@ -16,7 +16,6 @@ The e-mail leaves at most once per row, except if a worker dies between the SMTP
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from exports.export import build_report, export_context
+from exports.delivery_outcome import Outcome, Recorder
+from exports.export import RenderedReport, build_report, export_context
+from exports.mail_body import MailBody
 from exports.presentation import Tile, tiles
 from exports.recipients import refused
 from exports.report_specs import REPORTS
@@ -38,6 +39,7 @@ from voxlink import warehouse
 from voxlink.mail import Attachment, PartiallyRefused, SendFailed, SmtpConfig, build_message, send
 
 OPEN = ("pending", "retry", "held")
+READ_AGAIN = 3  # reads of the attachment and its figures while publishes keep landing between them
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,6 @@ class DeliveryPolicy:
     max_attempts: int = 8  # runs that tried SMTP before the delivery is marked failed
     lease: timedelta = timedelta(minutes=10)
     hold_recheck: timedelta = timedelta(minutes=5)  # a held delivery looks again after the next refresh
-
-
-@dataclass(frozen=True)
-class Outcome:
-    delivery_id: int
-    subscription: str
-    period: str
-    status: str
-    detail: str = ""
 
 
 Sender = Callable[[EmailMessage, SmtpConfig], None]
@@ -227,7 +220,7 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
         d, sub = row.ReportDelivery, row.ReportSubscription
         outside = refused(session.connection(), sub.account_id, sub.recipients)
     period = d.period_start.isoformat() + ("" if d.period_start == d.period_end else f" to {d.period_end}")
-    done = _Recorder(engine, d, sub, period)
+    done = Recorder(engine, d, sub, period)
     if not sub.enabled:
         return done.finish("failed", "the subscription was disabled before this period was sent")
     reason = health.hold_reason(period_end_instant(d.period_end, row.timezone))
@@ -237,15 +230,11 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
     if not recipients:
         return done.finish("failed", f"no recipient is allowed any more: {', '.join(outside)}")
     try:
-        report = build_report(sub.account_id, row.slug, row.timezone, sub.report, d.period_start, d.period_end,
-                              sub.format, dict(sub.filters), now)  # fmt: skip
+        report, figures = _report_with_figures(sub, row.slug, row.timezone, d, now)
     except warehouse.WarehouseMissing as err:
         return done.hold(str(err), now + policy.hold_recheck)
     title = REPORTS[sub.report].title
-    # the attachment's headline figures, from the same warehouse query the PDF's tiles come from
-    context = export_context(sub.report, row.slug, row.timezone, d.period_start, d.period_end, dict(sub.filters),
-                             now, sub.account_id)  # fmt: skip
-    body = MailBody(sub.name, title, row.slug, period, row.timezone, report.rows, tiles(context), dict(sub.filters),
+    body = MailBody(sub.name, title, row.slug, period, row.timezone, report.rows, figures, dict(sub.filters),
                     Schedule(sub.frequency, sub.send_at, sub.weekday, sub.day_of_month).describe(), outside)  # fmt: skip
     # a manual send is a message of its own: mail clients would hide a second one with the schedule's Message-ID
     tag = f"-now{int(now.timestamp())}" if manual else ""
@@ -280,87 +269,22 @@ def _deliver(engine: Engine, delivery_id: int, now: datetime, health: DataHealth
     )
 
 
-@dataclass(frozen=True)
-class MailBody:
-    """The e-mail's text and HTML: what the report is of, its headline figures (the attachment's), why it came."""
+def _report_with_figures(
+    sub: ReportSubscription, slug: str, timezone: str, d: ReportDelivery, now: datetime
+) -> tuple[RenderedReport, list[Tile]]:
+    """The attachment and the e-mail body's headline figures, both read from one published version.
 
-    name: str
-    title: str
-    account: str
-    period: str
-    timezone: str
-    rows: int
-    figures: list[Tile]
-    filters: dict[str, str]
-    schedule: str
-    outside: list[str]
-
-    def _lines(self) -> tuple[str, list[str]]:
-        head = f"{self.title} for {self.account}, {self.period} (local dates, {self.timezone})"
-        if self.filters:
-            head += ", " + ", ".join(f"{column} = {value}" for column, value in sorted(self.filters.items()))
-        tail = [f"{self.rows:,} rows, attached.",
-                f'You receive this because you are a recipient of the report subscription "{self.name}" '
-                f"({self.schedule})."]  # fmt: skip
-        if self.outside:
-            tail.append(f"Not sent to (no longer allowed for this account): {', '.join(self.outside)}")
-        return head, tail
-
-    def text(self) -> str:
-        head, tail = self._lines()
-        figures = [f"  {tile.label}: {tile.value}" for tile in self.figures]
-        return "\n".join([head + ":", *figures, "", *tail]) + "\n"
-
-    def html(self) -> str:
-        head, tail = self._lines()
-        cells = "".join(
-            f'<tr><th align="left" style="padding:2px 12px 2px 0">{html.escape(t.label)}</th>'
-            f'<td align="right">{html.escape(t.value)}</td></tr>'
-            for t in self.figures
-        )
-        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in tail)
-        return (
-            f"<html><body><p><b>{html.escape(head)}</b></p><table>{cells}</table>{paragraphs}</body></html>\n"
-        )
-
-
-class _Recorder:
-    """Writes one leased delivery's outcome back, and the subscription's held flag with it."""
-
-    def __init__(
-        self, engine: Engine, delivery: ReportDelivery, sub: ReportSubscription, period: str
-    ) -> None:
-        self.engine, self.delivery, self.sub, self.period = engine, delivery, sub, period
-
-    def hold(self, reason: str, recheck_at: datetime) -> Outcome:
-        with self.engine.begin() as conn:
-            conn.execute(
-                sa.update(ReportSubscription)
-                .where(ReportSubscription.id == self.sub.id)
-                .values(
-                    held_at=sa.func.coalesce(ReportSubscription.held_at, sa.func.now()), hold_reason=reason
-                )
-            )
-        return self.finish("held", reason, next_attempt_at=recheck_at)
-
-    def finish(self, status: str, detail: str, **values: object) -> Outcome:
-        with self.engine.begin() as conn:
-            conn.execute(
-                sa.update(ReportDelivery)
-                .where(ReportDelivery.id == self.delivery.id, ReportDelivery.status == "sending")
-                .values(
-                    status=status,
-                    last_error=detail or None,
-                    lease_until=None,
-                    updated_at=sa.func.now(),
-                    sent_at=sa.func.now() if status == "sent" else None,
-                    **{"next_attempt_at": None, **values},
-                )  # fmt: skip
-            )
-            if status == "sent":
-                conn.execute(
-                    sa.update(ReportSubscription)
-                    .where(ReportSubscription.id == self.sub.id)
-                    .values(held_at=None, hold_reason=None)
-                )
-        return Outcome(self.delivery.id, self.sub.name, self.period, status, detail)
+    They are two reads of the served warehouse (the report's rows, then the tiles the PDF's first page shows);
+    a publish between them would give a body of one version and an attachment of the next, so the pair is read
+    again until the version is the same before, between and after (publishes are a minute apart at most).
+    """
+    for _ in range(READ_AGAIN):
+        before = warehouse.publish_info().version
+        report = build_report(sub.account_id, slug, timezone, sub.report, d.period_start, d.period_end,
+                              sub.format, dict(sub.filters), now)  # fmt: skip
+        context = export_context(sub.report, slug, timezone, d.period_start, d.period_end, dict(sub.filters),
+                                 now, sub.account_id)  # fmt: skip
+        figures = tiles(context)
+        if before == report.version == context.warehouse_version == warehouse.publish_info().version:
+            break
+    return report, figures  # after READ_AGAIN publishes in a row, the last pair read (the newest data)

@@ -62,6 +62,7 @@ class RenderedReport:
     media_type: str
     content: bytes
     rows: int
+    version: int | None = None  # the published warehouse version it was read from (None: none published)
 
 
 def validate_filters(report: str, filters: dict[str, str] | None) -> dict[str, str]:
@@ -122,7 +123,9 @@ def build_report(
     context = export_context(report, account, timezone, start, end, wanted, now, account_id)
     buffer = io.BytesIO()
     render(frame, context, fmt, buffer)
-    return RenderedReport(file_name(context, fmt), MEDIA_TYPES[fmt], buffer.getvalue(), frame.height)
+    return RenderedReport(
+        file_name(context, fmt), MEDIA_TYPES[fmt], buffer.getvalue(), frame.height, context.warehouse_version
+    )
 
 
 def export_file(

@@ -101,6 +101,41 @@ def test_the_email_body_carries_the_attachments_headline_figures(
     )
 
 
+def test_a_publish_between_the_attachment_and_its_figures_reads_both_again_from_the_new_version(
+    engine: sa.Engine, metrics: int, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The body's figures and the attachment are two reads; a publish landing between them is a real publish of
+    the working warehouse (a new served file and version), and the delivery reads the pair again from it."""
+    import exports.delivery
+    from exports.presentation import tiles
+    from pipelines.publish import publish
+    from voxlink import warehouse
+    from voxlink.settings import get_settings
+
+    seen: list[int | None] = []
+
+    def tiles_with_a_publish_first(context: ExportContext) -> list:
+        seen.append(context.warehouse_version)
+        if len(seen) == 1:
+            publish(get_settings().working_db, warehouse.served_path())
+        return tiles(context)
+
+    monkeypatch.setattr(exports.delivery, "tiles", tiles_with_a_publish_first)
+    before = warehouse.publish_info().version
+    subscription = subscribe(engine, metrics, "Daily abandon during a publish", "csv")
+    try:
+        outcomes = deliver_due(engine, health=current_health(None), now=FIRED, smtp=smtp_for(smtp_server),
+                               policy=FAST)  # fmt: skip
+    finally:
+        update_subscription(engine, metrics, subscription, enabled=False)
+    assert [o.status for o in outcomes] == ["sent"]
+    assert seen == [before, before + 1]  # read again, this time from the version published in between
+    [message] = smtp_server.inbox.messages
+    text, _, _ = parts(message)
+    for label, value in DAY_FIGURES:
+        assert f"  {label}: {value}\n" in text
+
+
 def test_the_pdf_first_page_shows_headline_abandon_rate_service_level_and_asa(metrics: int) -> None:
     report = build_report(metrics, "metrics", "America/New_York", "abandon-rate", date(2026, 11, 1),
                           date(2026, 11, 2), "pdf")  # fmt: skip
