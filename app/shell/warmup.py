@@ -1,14 +1,14 @@
 """Work done once per server process, in the background, so that no click pays for it.
 
 Started by the shell on its first run (while the sign-in form is on screen):
+- the user database's driver and engine (psycopg, the embedded server's helpers, argon2, the first
+  connection: ~1.2 s that the first sign-in of the process paid), first since the sign-in comes first;
 - every module the pages import (read from their source, so a new page is covered without a list here), and
   the lazy pandas/pyarrow parts the first chart and table need (~1.5-2 s, DEPENDENCIES.md);
 - plotly's per-trace validators, loaded on a type's first figure (~40 ms each for bars, lines, heatmaps);
 - what the first formatted table and the first polars frame shown need: pandas' Styler (which imports jinja2,
   0.4-0.55 s on the first Call status or Abandon rate visit) and polars' conversion to pandas (~0.35 s on the
   wallboard's first agents table);
-- the user database's driver and engine (psycopg, the embedded server's helpers, argon2, the first
-  connection: ~1.2 s that the first sign-in of the process paid);
 - the read-only connection to the served warehouse (20-30 ms to open);
 - then ``gc.freeze()``. Streamlit collects garbage after every script run (``runner.postScriptGC``); with the
   ~220 k long-lived objects those imports leave, each full collection took 150-350 ms on the script thread,
@@ -100,9 +100,9 @@ def _open_warehouse() -> None:
 def warm() -> None:
     """Everything above, in this thread (``start`` runs it in a background thread)."""
     try:
+        _open_user_database()  # first: the sign-in form is on screen, the sign-in is the first click
         _import_pages()
         _draw_once()
-        _open_user_database()
         _open_warehouse()
     finally:
         gc.collect()  # what the imports left as garbage is freed first, then the rest is frozen
