@@ -9,7 +9,7 @@ import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,17 @@ def copy_database(server_url: str, template: str, name: str) -> None:
             conn.execute(sa.text(f'create database "{name}" template "{template}"'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def new_migrated_database(server_url: str, migrated_template: str) -> Callable[[str], str]:
+    """Makes a database of the given name, migrated (a copy of the session's template); returns its URL."""
+
+    def make(name: str) -> str:
+        copy_database(server_url, migrated_template, name)
+        return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    return make
 
 
 def _stop_app_prefetch() -> None:
