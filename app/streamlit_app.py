@@ -13,7 +13,7 @@ import streamlit as st
 from app.filters import sidebar, url_state
 from app.filters.scope import Scope, set_scope
 from app.queries import accounts, dates, dimensions, publish
-from app.shell import prefetch, warmup
+from app.shell import foreground, prefetch, warmup
 from app.shell.navigation import pages_for
 from app.signin import kiosk, password_gate
 from app.signin.access import AGENT, NotPermitted, Viewer, agent_candidates
@@ -86,7 +86,8 @@ def run() -> None:
 
 
 st.set_page_config(page_title="VoxLink Analytics", layout="wide")
-try:
-    run()
-except warehouse.WarehouseMissing:
-    st.info(NO_WAREHOUSE)
+with foreground.page_run():  # the warm-up and the prefetch wait meanwhile (app/shell/foreground.py)
+    try:
+        run()
+    except warehouse.WarehouseMissing:
+        st.info(NO_WAREHOUSE)

@@ -14,6 +14,7 @@ Started by the shell on its first run (while the sign-in form is on screen):
   ~220 k long-lived objects those imports leave, each full collection took 150-350 ms on the script thread,
   holding the GIL while the run's last messages waited to be sent: about half of every page change.
   Frozen objects are skipped by later collections; what each run allocates is still collected.
+Between its steps it waits while a script run is under way (app/shell/foreground.py): a click goes first.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import importlib
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+
+from app.shell import foreground
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
 
@@ -47,6 +50,7 @@ def page_imports(pages_dir: Path = PAGES_DIR) -> list[str]:
 
 def _import_pages() -> None:
     for name in page_imports():
+        foreground.wait_for_quiet()  # a sign-in or a page run under way goes first
         # ``from m import function`` also lists ``m.function``, which is not a module
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
@@ -102,6 +106,7 @@ def warm() -> None:
     try:
         _open_user_database()  # first: the sign-in form is on screen, the sign-in is the first click
         _import_pages()
+        foreground.wait_for_quiet()
         _draw_once()
         _open_warehouse()
     finally:
