@@ -5,18 +5,33 @@ writes the simulator's events to a file, then prints events/s for
   baseline  COPY of the raw lines into a bare table (no parsing, no validation, no state),
   ingest    `voxlink ingest`'s path: parse, validate, COPY to staging, idempotent insert, call/message state,
   replay    the same file again (every event a duplicate),
-and the ratios. Target (issue 18): ingest ≥ 40,000 events/s.
+and the ratios, then the CPU each event cost this process (parse, validate, COPY rows) and PostgreSQL (every
+server process): on a shared, loaded machine the wall-clock rate swings with the load, CPU per event much less.
+Target (issue 18): ingest ≥ 40,000 events/s.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
 import orjson
+import psutil
 import psycopg
 from throwaway import throwaway_database
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # a server process that ended meanwhile
+            continue
+        total += times.user + times.system
+    return total
 
 
 def main() -> int:
@@ -54,8 +69,15 @@ def main() -> int:
                     copy.write_row((line.decode().rstrip("\n"),))
             baseline = lines / (time.perf_counter() - started)
 
+        with engine.connect() as conn:
+            server = psutil.Process(conn.exec_driver_sql("select pg_backend_pid()").scalar_one()).parent()
+        me = psutil.Process()
+        cpu_before = me.cpu_times(), _cpu_seconds([server, *server.children()])
         report = ingest_events(engine, account.id, read_jsonl(path))
+        cpu_after = me.cpu_times(), _cpu_seconds([server, *server.children()])
         replay = ingest_events(engine, account.id, read_jsonl(path))
+        python_us = (sum(cpu_after[0][:2]) - sum(cpu_before[0][:2])) / lines * 1e6
+        postgres_us = (cpu_after[1] - cpu_before[1]) / lines * 1e6
         assert report.stored == lines and replay.stored == 0, (report, replay)
 
         print(f"baseline  COPY lines, no processing : {baseline:>10,.0f} events/s")
@@ -64,6 +86,8 @@ def main() -> int:
               f"{'MET' if report.rate >= 40_000 else 'MISSED'}")  # fmt: skip
         print(f"replay    all duplicates            : {replay.rate:>10,.0f} events/s  "
               f"({replay.rate / baseline:.2f}× baseline)")  # fmt: skip
+        print(f"cpu       per stored event          : python {python_us:.1f} µs, postgres {postgres_us:.1f} µs  "
+              f"(load {os.getloadavg()[0]:.1f})")  # fmt: skip
         return 0
 
 
