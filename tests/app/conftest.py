@@ -10,13 +10,12 @@ from __future__ import annotations
 import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import streamlit as st
 
 from app.signin.demo_logins import DEMO_PASSWORD, ensure_demo_users
@@ -69,7 +68,9 @@ def _use(env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    new_migrated_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     from operational import database
     from operational.accounts import create_account
     from operational.ingest import ingest_events
@@ -78,13 +79,7 @@ def stack(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     from pipelines.refresh import run_refresh
 
     home = tmp_path_factory.mktemp("app-home")
-    url = (
-        sa.make_url(server_url)
-        .set(database=f"t_app_{uuid.uuid4().hex[:6]}")
-        .render_as_string(hide_password=False)
-    )
-    database.ensure_database(url)
-    database.migrate(url)
+    url = new_migrated_database(f"t_app_{uuid.uuid4().hex[:6]}")
     saved = {key: os.environ.get(key) for key in ("VOXLINK_HOME", "VOXLINK_DATABASE_URL")}
     built = Stack(home, url, {})
     _use(built.env())
