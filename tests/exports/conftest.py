@@ -1,14 +1,21 @@
 """What the export tests share: a warehouse built from the hand-computed metric events, and a real SMTP server.
 
 Account "metrics" carries the events of ``tests/transforms/metric_cases.py`` (their exports are known by
-hand); account "tricky" has agents whose names are spreadsheet formulas.
+hand); account "tricky" has agents whose names are spreadsheet formulas. They are ingested and refreshed once per
+session, through the product's own path, into a PostgreSQL database and a home of their own; every module that
+asks for ``warehouse_built`` gets its own copy of both (``create database … template`` and a file copy), so a
+module that refreshes again or changes rows changes only its copy.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
@@ -46,20 +53,78 @@ def formula_agent_events() -> list[dict]:
     return events
 
 
-@pytest.fixture(scope="module")
-def warehouse_built(engine: sa.Engine) -> dict[str, int]:
-    """Accounts "metrics" and "tricky" ingested and refreshed from scratch; their ids by slug."""
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    """The session's refreshed database (a template for the modules' copies) and the home it published into."""
+
+    database: str
+    home: Path
+    accounts: dict[str, int]  # slug → account id
+
+
+@pytest.fixture(scope="session")
+def built_once(
+    new_migrated_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> BuiltWarehouse:
+    """Accounts "metrics" and "tricky" ingested and refreshed from scratch, once for the session."""
+    from operational import database
     from operational.accounts import create_account
     from operational.ingest import ingest_events
     from pipelines.refresh import run_refresh
+    from voxlink import warehouse
+    from voxlink.settings import get_settings
 
-    metrics = create_account(engine, "metrics", "America/New_York")
-    tricky = create_account(engine, "tricky", "America/New_York")
-    ingest_events(engine, metrics.id, enumerate(EVENTS))
-    ingest_events(engine, tricky.id, enumerate(formula_agent_events()))
-    # full: the session's working warehouse may hold raw rows of another module's database
-    run_refresh(full=True, refresh_at=datetime.fromisoformat(REFRESH_AT))
-    return {"metrics": metrics.id, "tricky": tricky.id}
+    home = tmp_path_factory.mktemp("exports-home")
+    name = f"t_exports_template_{uuid.uuid4().hex[:6]}"
+    url = new_migrated_database(name)
+    saved = {key: os.environ.get(key) for key in ("VOXLINK_HOME", "VOXLINK_DATABASE_URL", "DAGSTER_HOME")}
+    os.environ.update(VOXLINK_HOME=str(home), VOXLINK_DATABASE_URL=url)
+    get_settings.cache_clear()
+    warehouse.close_all()
+    try:
+        engine = database.engine_for(url)
+        metrics = create_account(engine, "metrics", "America/New_York")
+        tricky = create_account(engine, "tricky", "America/New_York")
+        ingest_events(engine, metrics.id, enumerate(EVENTS))
+        ingest_events(engine, tricky.id, enumerate(formula_agent_events()))
+        run_refresh(full=True, refresh_at=datetime.fromisoformat(REFRESH_AT))
+        engine.dispose()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        warehouse.close_all()
+    return BuiltWarehouse(name, home, {"metrics": metrics.id, "tricky": tricky.id})
+
+
+@pytest.fixture(scope="module")
+def warehouse_built(engine: sa.Engine, server_url: str, built_once: BuiltWarehouse) -> dict[str, int]:
+    """This module's database and home replaced by copies of the session's refreshed ones; account ids by slug."""
+    from pipelines.refresh import prepare_dagster_home
+    from voxlink import warehouse
+    from voxlink.settings import get_settings
+
+    engine.dispose()
+    warehouse.close_all()
+    name = engine.url.database
+    admin = sa.create_engine(sa.make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        # a template must have no sessions; the Dagster instance of the session's build may keep one open
+        conn.execute(
+            sa.text("select pg_terminate_backend(pid) from pg_stat_activity where datname = :t"),
+            {"t": built_once.database},
+        )
+        conn.execute(sa.text(f'drop database "{name}" with (force)'))
+        conn.execute(sa.text(f'create database "{name}" template "{built_once.database}"'))
+    admin.dispose()
+    home = get_settings().home_dir
+    # dagster.yaml names its database: the module's own is written for it below
+    shutil.copytree(built_once.home, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns("dagster.yaml"))
+    prepare_dagster_home()
+    return dict(built_once.accounts)
 
 
 class Inbox(MessageHandler):
