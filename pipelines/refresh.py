@@ -79,13 +79,15 @@ def prepare_dagster_home() -> None:
 
 
 def _relax_instance_commits() -> None:
-    """Let the SQLite files of the Dagster home commit without an fsync each (``synchronous=NORMAL``).
+    """Let the SQLite files of the Dagster home write without waiting for the disk (``synchronous=off``).
 
-    A refresh writes some 300 events, each its own transaction on a fresh connection; with SQLite's default
-    every commit waits for the disk (about 8 ms each on a busy machine, most of Dagster's own share of a warm
-    refresh). Dagster keeps these files in WAL mode, where NORMAL still never corrupts them: an operating-system
-    crash may drop the last events of a run, which the next refresh's run guard marks failed anyway. The
-    warehouse files are DuckDB's, untouched by this. SQLite reads the setting per connection, hence a listener.
+    A refresh writes some 300 events and Dagster opens a fresh connection for each: every commit, and every
+    close (the last connection checkpoints the WAL), waits for an fsync — about 16 ms per event on a busy
+    machine, most of Dagster's own share of a warm refresh (measured: 1,004 commits and 1,171 closes per run).
+    ``normal`` saves little here because of those checkpoints; ``off`` takes it to under 1 ms. A killed process
+    loses nothing (the writes are in the operating system's cache); an operating-system crash or power loss may
+    lose or damage the run history of the Dagster home (not the warehouse: DuckDB's files are not SQLite), which
+    starts afresh once its history/ folder is removed. SQLite reads the setting per connection, hence a listener.
     """
     global _RELAXED
     if _RELAXED:
@@ -101,7 +103,7 @@ def _relax_instance_commits() -> None:
         home = os.environ.get("DAGSTER_HOME")
         files = [row[2] for row in connection.execute("pragma database_list") if row[2]]
         if home and files and all(Path(f).is_relative_to(home) for f in files):
-            connection.execute("pragma synchronous = normal")
+            connection.execute("pragma synchronous = off")
 
     event.listen(Pool, "connect", on_connect)
     _RELAXED = True
