@@ -144,7 +144,12 @@ def _poll(stop: threading.Event, seen: dict[str, float]) -> None:
             continue
         try:
             with duckdb.connect(str(served), read_only=True) as con:
-                ids = [row[0] for row in con.execute("select call_id from fct_calls").fetchall()]
+                # only the bench's own calls (ids "b…"), and only those not seen yet: reading every call id
+                # each second would hold the GIL against the refresher on this process's other thread
+                ids = [row[0] for row in con.execute(
+                    "select call_id from fct_calls where call_id like 'b%' and not list_contains(?, call_id)",
+                    [list(seen)],
+                ).fetchall()]  # fmt: skip
         except duckdb.Error:  # replaced between open and read: the next poll sees the new file
             continue
         stamp = time.monotonic()
