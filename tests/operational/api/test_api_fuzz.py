@@ -6,7 +6,7 @@ event is stored whatever its neighbours are, and each invalid one is rejected na
 callback with a wrong signature is 403 and one with a right signature but any fields is never a 5xx; another
 account's id is 404. Each route gets ≥ ``CASES`` cases, counted and printed as a table at the end of the module.
 
-Sized to fit CI: ``make test`` asks 100 cases per route (the same fixed seed, so every run sends the same cases).
+Sized to fit CI: ``make test`` asks 300 cases per route (the same fixed seed, so every run sends the same cases).
 The full form, 1,000 per route (6–8 minutes on the 2-core machine), is
 ``VOXLINK_FUZZ_CASES=1000 .venv/bin/python -m pytest tests/operational/api/test_api_fuzz.py`` or ``make heavy-tests``.
 Every failure a run has found is pinned in ``test_api_fuzz_regressions.py``, which CI always runs.
@@ -36,7 +36,7 @@ from operational.users import create_user
 from tests.operational.api.fuzz_strategies import Planned, mixed_batch, twilio_form
 from voxlink.settings import get_settings
 
-CASES = int(os.environ.get("VOXLINK_FUZZ_CASES", "100"))
+CASES = int(os.environ.get("VOXLINK_FUZZ_CASES", "300"))
 SEED = 13
 TOKEN = "fuzz-twilio-token-0123456789abcdef"
 SLUG, OTHER = "fuzzed", "fuzzed-other"
