@@ -241,9 +241,12 @@ def store_batch(
     conn: Connection, account_id: int, batch: list[ValidEvent]
 ) -> tuple[int, list[tuple[ValidEvent, str]]]:
     """Store one batch in the caller's transaction; return how many events were new, and the events refused
-    (with why: ``occurred_at`` makes their call last a day or more)."""
+    (with why: ``occurred_at`` makes their call last a day or more). :class:`NotFound` when the account does
+    not exist: nothing of the batch is stored."""
     if conn.scalar(_ACCOUNT, {"account_id": account_id}) is None:
-        raise NotFound(f"account {account_id} does not exist: none of its {len(batch):,} events was stored")
+        raise NotFound(
+            f"account {account_id} does not exist: its batch of {len(batch):,} events was not stored"
+        )
     conn.exec_driver_sql(_STAGING)
     raw = conn.connection.driver_connection
     assert raw is not None

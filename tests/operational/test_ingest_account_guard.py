@@ -48,7 +48,7 @@ def test_an_account_without_events_can_still_be_deleted(engine: Engine) -> None:
 
 
 def test_a_batch_for_a_missing_account_is_refused_and_stores_nothing(engine: Engine) -> None:
-    with pytest.raises(NotFound, match="account 987654 does not exist: none of its 2 events was stored"):
+    with pytest.raises(NotFound, match="account 987654 does not exist: its batch of 2 events was not stored"):
         ingest_events(engine, 987654, enumerate([_CALL, _MESSAGE]))
     assert _rows(engine, 987654) == (0, 0, 0)
     with engine.connect() as conn:
