@@ -1,11 +1,12 @@
 """Whether a script run (a click's page) is under way, so background work can step aside until it is over.
 
-The warm-up and the prefetch are Python threads of the server process: while one of them runs, a page's run and
-the server's event loop (which starts that run) share the interpreter lock with it, so a click's page took about
-twice as long, and on a loaded machine its start waited seconds behind them (profiled: 7-11 s for the first
-page after a sign-in while both were busy, 0.2 s once they were done). The shell marks each run with
-:func:`page_run`; background work calls :func:`wait_for_quiet` between its steps. The wait is bounded, so a
-server that is never quiet still gets its background work done, only more slowly.
+The warm-up is a Python thread of the server process that imports modules (pure Python, holding the
+interpreter lock): while it runs, a page's run and the server's event loop (which starts that run) share the
+lock with it, and on a loaded machine a click's start waited seconds behind it (profiled: 7-11 s for the first
+page after a sign-in while the warm-up and the prefetch were busy, 0.2 s once they were done). The shell marks
+each run with :func:`page_run`; the warm-up calls :func:`wait_for_quiet` between its steps. The wait is
+bounded, so a server that is never quiet still gets warm, only more slowly. (The prefetch does not wait: its
+reads are DuckDB's, which releases the lock and uses the other core.)
 """
 
 from __future__ import annotations

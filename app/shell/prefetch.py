@@ -7,9 +7,10 @@ query functions the page calls with its widgets at their defaults); those result
 20-100 ms of queries and the whole set ~0.3-0.6 s of DuckDB time, done while the user reads the page they are on.
 
 A page is imported here only for its ``READS``: its drawing runs under ``if __name__ == "__main__"``, which is
-how Streamlit runs it. Each read waits until no page run is under way (app/shell/foreground.py), so the
-prefetch never slows the click it prepares for. Only the newest request is worked on: a filter change supersedes what was still pending,
-and a scope done before (by any session of the same account) is skipped. Every publish (every few minutes)
+how Streamlit runs it. Unlike the warm-up it does not wait for page runs to end (app/shell/foreground.py):
+its reads are mostly DuckDB, which releases the interpreter lock and runs on the other core, and a fast
+clicker's next page is fetched meanwhile. Only the newest request is worked on: a filter change supersedes
+what was still pending, and a scope done before (by any session of the same account) is skipped. Every publish (every few minutes)
 misses every cache: while the app is in use, the idle worker notices a new publish within ``WATCH_SECONDS`` and
 fetches the newest scope again on it, so the first click after a refresh need not pay for it either. A read the
 viewer may not make (``NotPermitted``) is skipped as the page would refuse it.
@@ -27,7 +28,6 @@ from functools import partial
 from pathlib import PurePosixPath
 
 from app.filters.scope import PageRead, Scope
-from app.shell import foreground
 from app.shell.navigation import PAGES
 from app.signin.access import NotPermitted
 from voxlink import warehouse
@@ -80,7 +80,6 @@ def fetch(scope: Scope) -> Outcome:
     """Run every page's reads for ``scope`` now (stopping early if a newer scope is requested)."""
     outcome = Outcome()
     for read in page_reads(scope):
-        foreground.wait_for_quiet()  # a click's page run first: it would otherwise share the interpreter
         if _superseded(scope):
             outcome.superseded = True
             break

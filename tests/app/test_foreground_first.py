@@ -1,16 +1,11 @@
-"""Background work (the prefetch, the warm-up) steps aside while a page run is under way: a click goes first."""
+"""The warm-up steps aside while a page run is under way: a click goes first."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from app.filters.scope import Scope
-from app.shell import foreground, prefetch
-from tests.app.apptest import signed_in
-from tests.app.conftest import Stack
-
-IDLE_TIMEOUT_S = 120
+from app.shell import foreground, warmup
 
 
 def test_waiting_for_quiet_lasts_while_a_page_runs_and_ends_with_it() -> None:
@@ -49,17 +44,16 @@ def test_a_waiting_step_goes_on_as_soon_as_the_last_run_ends() -> None:
     waiter.join(5)
 
 
-def test_the_prefetch_reads_nothing_while_a_page_runs_and_finishes_after(app_env: Stack) -> None:
-    app = signed_in("north-admin")
-    scope = app.session_state["scope"]
-    assert isinstance(scope, Scope)
-    assert prefetch.idle.wait(IDLE_TIMEOUT_S)
-    prefetch.forget()  # the sign-in's own prefetch is done: ask again for the same scope
+def test_the_warmup_imports_nothing_more_while_a_page_runs_and_goes_on_after() -> None:
+    finished = threading.Event()
+
+    def import_pages() -> None:
+        warmup._import_pages()  # every module is imported already here: only the waits take time
+        finished.set()
+
     with foreground.page_run():
-        prefetch.request(scope)
-        time.sleep(1.0)
-        # every read waits for the run (up to 2 s each): the scope cannot be done within a second
-        assert not prefetch.is_done(scope)
-        assert not prefetch.idle.is_set()
-    assert prefetch.idle.wait(IDLE_TIMEOUT_S) and prefetch.is_done(scope)
-    assert prefetch.last is not None and prefetch.last.failed == []
+        worker = threading.Thread(target=import_pages)
+        worker.start()
+        assert not finished.wait(1.0)  # each step waits for the run (up to 2 s)
+    assert finished.wait(30)
+    worker.join(5)
