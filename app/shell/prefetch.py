@@ -10,8 +10,8 @@ A page is imported here only for its ``READS``: its drawing runs under ``if __na
 how Streamlit runs it. Unlike the warm-up it does not wait for page runs to end (app/shell/foreground.py):
 its reads are mostly DuckDB, which releases the interpreter lock and runs on the other core, and a fast
 clicker's next page is fetched meanwhile. Only the newest request is worked on: a filter change supersedes
-what was still pending, and a scope done before (by any session of the same account) is skipped. Every publish (every few minutes)
-misses every cache: while the app is in use, the idle worker notices a new publish within ``WATCH_SECONDS`` and
+what was still pending, and a scope done before (by any session of the same account) is skipped. Every
+publish (every few minutes) misses every cache: while the app is in use, the idle worker notices a new publish within ``WATCH_SECONDS`` and
 fetches the newest scope again on it, so the first click after a refresh need not pay for it either. A read the
 viewer may not make (``NotPermitted``) is skipped as the page would refuse it.
 """
