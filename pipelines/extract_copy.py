@@ -1,23 +1,21 @@
-"""A whole-table extract: ranges of ``change_seq`` read by connectorx's binary ``COPY``, the next read while
-DuckDB appends the last.
+"""A whole-table extract by streaming ``COPY … TO STDOUT`` out of PostgreSQL, several slices at once.
 
-A first (or ``--full``) extract reads every row of a table. Reading it as one frame would hold the whole table
-in memory; instead it is cut into chunks of about ``CHUNK_ROWS`` rows. Each chunk is read by ``PARTITIONS``
-PostgreSQL backends at once (connectorx streams ``COPY … TO STDOUT (FORMAT BINARY)`` straight into Arrow
-columns: no text to print in PostgreSQL nor to parse here), and while DuckDB appends one chunk the next is
-already being read, so PostgreSQL and DuckDB work at the same time and at most two chunks are in memory.
-
-Profiled at 2 M calls (2-core machine under load): CSV slices cost 16 s to print in PostgreSQL plus 23 s for
-DuckDB to parse; Arrow from connectorx loads into DuckDB in a third of the parse time.
-
-The frames go through polars exactly as the incremental path's do (:mod:`pipelines.extract_tables`), so
-``raw.<table>`` has the same column types whichever path created it.
+A first (or ``--full``) extract reads every row of a table. Fetching that as one in-memory frame holds the
+whole table in memory and leaves PostgreSQL's other backends idle; instead the table is cut into ranges of
+``change_seq``, each range is streamed as CSV by its own PostgreSQL backend into an owner-only file (bounded
+memory: nothing but a copy buffer is held in Python), and DuckDB's parallel CSV reader loads the files in one
+statement. The column types are the ones the incremental path (connectorx) gives the same columns, read from
+an empty result, so ``raw.<table>`` looks the same whichever path created it.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -25,13 +23,13 @@ import psycopg
 
 from pipelines.raw_tables import RawTable
 
-CHUNK_ROWS = 1_000_000  # rows per read: bounds memory (two chunks are held at once) and sets the overlap
-PARTITIONS = 2  # PostgreSQL backends reading one chunk (each formats its rows in its own process)
-PARTITION_MIN_ROWS = 100_000  # a smaller chunk is read by one backend
+SLICES = 4  # concurrent COPY streams per table (PostgreSQL serialises rows in its own processes)
+SLICE_MIN_ROWS = 200_000  # below this a table is copied as one stream
+CHUNK = 1 << 20  # bytes written per call
 
 
-def _chunks(pg_uri: str, spec: RawTable, low: int) -> tuple[list[tuple[int, int]], int]:
-    """Half-open ``change_seq`` ranges ``(a, b]`` covering the rows past ``low``, and their expected rows each."""
+def _bounds(pg_uri: str, spec: RawTable, low: int) -> list[tuple[int, int]]:
+    """Half-open ``change_seq`` ranges ``(a, b]`` covering the rows past ``low``, of roughly equal width."""
     with psycopg.connect(pg_uri) as conn:
         found = conn.execute(
             f"select min(change_seq), max(change_seq), count(*) from {spec.name} where change_seq > %s", [low]
@@ -39,76 +37,84 @@ def _chunks(pg_uri: str, spec: RawTable, low: int) -> tuple[list[tuple[int, int]
     assert found is not None  # an aggregate always returns a row
     first, last, count = found
     if not count:
-        return [], 0
-    pieces = -(-count // CHUNK_ROWS)
-    start, width = first - 1, -(-(last - first + 1) // pieces)
-    return [(start + i * width, min(start + (i + 1) * width, last)) for i in range(pieces)], -(
-        -count // pieces
-    )
+        return []
+    slices = SLICES if count >= SLICE_MIN_ROWS else 1
+    start, width = first - 1, -(-(last - first + 1) // slices)
+    return [(start + i * width, min(start + (i + 1) * width, last)) for i in range(slices)]
 
 
-def _read(
-    pg_uri: str, spec: RawTable, bounds: tuple[int, int], rows: int, loaded_at: datetime
-) -> pl.DataFrame:
+def _copy_slice(pg_uri: str, spec: RawTable, bounds: tuple[int, int], target: Path) -> None:
     after, through = bounds
-    sql = f"select {spec.columns} from {spec.name} where change_seq > {int(after)} and change_seq <= {int(through)}"
-    split = PARTITIONS if rows >= PARTITION_MIN_ROWS and through - after >= PARTITIONS else 1
-    if split > 1:
-        frame = pl.read_database_uri(
-            sql,
-            pg_uri,
-            engine="connectorx",
-            partition_on="change_seq",
-            partition_range=(after + 1, through),
-            partition_num=split,
-        )
-    else:
-        frame = pl.read_database_uri(sql, pg_uri, engine="connectorx")
-    return frame.with_columns(pl.lit(loaded_at).dt.cast_time_unit("us").alias("_loaded_at"))
+    sql = (
+        f"copy (select {spec.columns} from {spec.name} where change_seq > {int(after)} "
+        f"and change_seq <= {int(through)}) to stdout (format csv)"
+    )
+    with psycopg.connect(pg_uri) as conn, target.open("wb") as out:
+        # ISO timestamps in UTC with their offset: DuckDB reads them back as the same instants
+        conn.execute("set timezone = 'UTC'")
+        conn.execute("set datestyle = 'ISO'")
+        with conn.cursor().copy(sql) as copy:
+            for block in copy:
+                out.write(block)
 
 
-def _shape(pg_uri: str, spec: RawTable, loaded_at: datetime) -> pl.DataFrame:
+def _shape(pg_uri: str, spec: RawTable) -> pl.DataFrame:
     """An empty frame with the columns and types the incremental path reads for ``spec``."""
-    frame = pl.read_database_uri(
+    return pl.read_database_uri(
         f"select {spec.columns} from {spec.name} where false", pg_uri, engine="connectorx"
     )
-    return frame.with_columns(pl.lit(loaded_at).dt.cast_time_unit("us").alias("_loaded_at"))
 
 
-def _append(con: duckdb.DuckDBPyConnection, spec: RawTable, frame: pl.DataFrame, create: bool) -> None:
-    con.register("_chunk", frame.to_arrow())
-    try:
-        if create:
-            con.execute(f"create table raw.{spec.name} as select * from _chunk")
-        else:
-            con.execute(f"insert into raw.{spec.name} by name select * from _chunk")
-    finally:
-        con.unregister("_chunk")
-
-
-def create_whole(
-    pg_uri: str, con: duckdb.DuckDBPyConnection, spec: RawTable, low: int, loaded_at: datetime
+def create_by_copy(
+    pg_uri: str, con: duckdb.DuckDBPyConnection, spec: RawTable, low: int, loaded_at: datetime, scratch: Path
 ) -> tuple[int, int]:
     """Create ``raw.<table>`` holding every row past ``low``, stamped ``loaded_at``; return (rows, max change_seq).
 
-    Runs inside the caller's transaction; rows land in ``change_seq`` order (the incremental merge relies on it).
+    Runs inside the caller's transaction. ``scratch`` is a directory the CSV slices may be written in
+    (removed afterwards, also on failure).
     """
-    _append(con, spec, _shape(pg_uri, spec, loaded_at), create=True)
-    ranges, rows = _chunks(pg_uri, spec, low)
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        pending: Future[pl.DataFrame] | None = None
-        for index, bounds in enumerate(ranges):
-            frame = pending.result() if pending else _read(pg_uri, spec, bounds, rows, loaded_at)
-            after = ranges[index + 1] if index + 1 < len(ranges) else None
-            pending = reader.submit(_read, pg_uri, spec, after, rows, loaded_at) if after else None
+    shape = _shape(pg_uri, spec).with_columns(pl.lit(loaded_at).dt.cast_time_unit("us").alias("_loaded_at"))
+    con.register("_shape", shape.to_arrow())
+    try:
+        con.execute(f"create table raw.{spec.name} as select * from _shape limit 0")
+    finally:
+        con.unregister("_shape")
+    types = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? and column_name <> '_loaded_at' order by ordinal_position",
+        [spec.name],
+    ).fetchall()
+    ranges = _bounds(pg_uri, spec, low)
+    if not ranges:
+        return 0, low
+    folder = Path(tempfile.mkdtemp(prefix=f".extract-{spec.name}-", dir=scratch))  # owner-only (0700)
+    try:
+        files = [folder / f"{i}.csv" for i in range(len(ranges))]
+        failures: list[BaseException] = []
+        lock = threading.Lock()
+
+        def run(args: tuple[tuple[int, int], Path]) -> None:
             try:
-                _append(con, spec, frame, create=False)
-            except BaseException:
-                if pending is not None:
-                    pending.cancel()
-                raise
-            del frame  # only the chunk being read stays in memory
-    counted, seen = con.execute(
-        f"select count(*), coalesce(max(change_seq), {int(low)}) from raw.{spec.name}"
+                _copy_slice(pg_uri, spec, *args)
+            except BaseException as err:  # re-raised below, in this thread
+                with lock:
+                    failures.append(err)
+
+        with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+            list(pool.map(run, zip(ranges, files, strict=True)))
+        if failures:
+            raise failures[0]
+        columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in types) + "}"
+        paths = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+        con.execute(
+            f"insert into raw.{spec.name} select *, $loaded_at::timestamptz from read_csv({paths}, "
+            f"columns = {columns}, header = false, auto_detect = false, allow_quoted_nulls = false, "
+            "quote = '\"', escape = '\"', delim = ',')",
+            {"loaded_at": loaded_at},
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    rows, seen = con.execute(
+        f"select count(*), coalesce(max(change_seq), {low}) from raw.{spec.name}"
     ).fetchall()[0]
-    return int(counted), int(seen)
+    return int(rows), int(seen)

@@ -3,15 +3,17 @@
 Plain functions (no Dagster): read rows whose ``change_seq`` is past the table's watermark (minus a
 look-back, because a transaction can commit after one that took a later sequence value), then merge them
 on the table's keys. Re-reading a row is harmless: the merge replaces it. A table raw does not hold yet is
-read whole in chunks of binary ``COPY`` instead (:mod:`pipelines.extract_copy`).
+read whole by streamed ``COPY`` slices instead (:mod:`pipelines.extract_copy`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -99,10 +101,14 @@ def extract_table(pg_uri: str, con: duckdb.DuckDBPyConnection, table: str, lookb
 def _extract_whole(
     pg_uri: str, con: duckdb.DuckDBPyConnection, spec: RawTable, since: int, low: int, started: float
 ) -> ExtractResult:
-    """A table raw does not hold yet (first extract, ``--full``): read in whole by chunks of binary ``COPY``."""
+    """A table raw does not hold yet (first extract, ``--full``): streamed in whole by ``COPY`` slices."""
+    (path,) = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone() or (None,)
+    scratch = Path(path).parent if path else Path(tempfile.gettempdir())
     try:
         con.execute("begin")
-        rows, seen = extract_copy.create_whole(pg_uri, con, spec, low, datetime.now(UTC))
+        rows, seen = extract_copy.create_by_copy(pg_uri, con, spec, low, datetime.now(UTC), scratch)
         new_mark = max(since, seen)
         con.execute("insert or replace into raw._watermarks values (?, ?, now())", [spec.name, new_mark])
         con.execute("commit")
