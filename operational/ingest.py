@@ -27,6 +27,7 @@ from operational.errors import NotFound
 from operational.events import MAX_CALL_SECONDS, EventRejected, ValidEvent, shown, validate
 
 BATCH_SIZE = 20_000
+_FIRST_BATCH = 2_500  # a file's first batch: see ingest_events
 
 # A batch's sorts (events by id, the outbox by time) fit in memory rather than spill to disk at the
 # default 4 MB; ``set local`` ends with the transaction. ``touched`` holds the batch's new events whole (what
@@ -152,9 +153,9 @@ def _copy_field(value: str | None) -> str:
     return value
 
 
-def _copy_lines(batch: list[ValidEvent]) -> bytes:
-    """The batch as COPY text rows, built in one pass: psycopg's per-row ``write_row`` costs more than
-    the whole of this."""
+def copy_rows(batch: list[ValidEvent]) -> bytes:
+    """The batch as COPY text rows for ``stage_events``, built in one pass: psycopg's per-row ``write_row``
+    costs more than the whole of this."""
     field = _copy_field
     return "".join(
         [
@@ -238,11 +239,14 @@ def _beyond_a_day(
 
 
 def store_batch(
-    conn: Connection, account_id: int, batch: list[ValidEvent]
+    conn: Connection, account_id: int, batch: list[ValidEvent], rows: bytes | None = None
 ) -> tuple[int, list[tuple[ValidEvent, str]]]:
     """Store one batch in the caller's transaction; return how many events were new, and the events refused
     (with why: ``occurred_at`` makes their call last a day or more). :class:`NotFound` when the account does
-    not exist: nothing of the batch is stored."""
+    not exist: nothing of the batch is stored.
+
+    ``rows`` is the batch as COPY text (``copy_rows(batch)``) when the caller built it already: built in the
+    thread that reads and checks the events, it does not hold the GIL in the thread that waits on PostgreSQL."""
     if conn.scalar(_ACCOUNT, {"account_id": account_id}) is None:
         raise NotFound(
             f"account {account_id} does not exist: its batch of {len(batch):,} events was not stored"
@@ -256,7 +260,7 @@ def store_batch(
             "copy stage_events (event_id, type, occurred_at, call_id, message_id, payload) from stdin"
         ) as copy,
     ):
-        copy.write(_copy_lines(batch))
+        copy.write(copy_rows(batch) if rows is None else rows)
     params = {"account_id": account_id}
     conn.execute(_LOCK, {"keys": _lock_keys(account_id, batch)})
     stored = conn.execute(_INSERT_EVENTS, params).rowcount
@@ -294,13 +298,16 @@ def _event_id(obj: Any) -> str | None:
 _Stored = tuple[int, set[str], list[tuple[ValidEvent, str, str]]]
 
 
-def _store(engine: Engine, account_id: int, batch: list[ValidEvent], collect_ids: bool) -> _Stored:
-    """Store ``batch`` in one transaction: new events, their ids when asked for, and the events refused
-    (event, field, reason). Should PostgreSQL refuse a value the contract let through, the halves are
-    stored apart, down to the one event it refuses: the rest of the batch is never lost for it."""
+def _store(
+    engine: Engine, account_id: int, batch: list[ValidEvent], collect_ids: bool, rows: bytes | None = None
+) -> _Stored:
+    """Store ``batch`` (``rows``: its COPY text, when built already) in one transaction: new events, their
+    ids when asked for, and the events refused (event, field, reason). Should PostgreSQL refuse a value the
+    contract let through, the halves are stored apart, down to the one event it refuses: the rest of the
+    batch is never lost for it."""
     try:
         with engine.begin() as conn:
-            stored, beyond = store_batch(conn, account_id, batch)
+            stored, beyond = store_batch(conn, account_id, batch, rows)
             ids = stored_event_ids(conn) if collect_ids else set()
         return stored, ids, [(ev, "occurred_at", reason) for ev, reason in beyond]
     except sa.exc.DataError as err:
@@ -328,8 +335,11 @@ def ingest_events(
     that is an :class:`EventRejected` (a line that was not JSON) is recorded as rejected.
 
     While one batch is stored (PostgreSQL working, this thread waiting on it) the next one is read and
-    checked: a second thread stores the batches, one at a time and in order, so each still commits
-    before the next begins. An input of a single batch (every HTTP request) is stored in this thread.
+    checked, and its COPY text built: a second thread stores the batches, one at a time and in order, so
+    each still commits before the next begins, and does little but wait on PostgreSQL (Python work there
+    would take the GIL from this thread). The first batch is small and each next one twice the last, up
+    to ``batch_size``: PostgreSQL starts working early rather than idle while a whole batch is checked.
+    An input of a single batch (every HTTP request) is stored in this thread.
     """
     report = IngestReport()
     started = time.perf_counter()
@@ -338,6 +348,7 @@ def ingest_events(
     positions: dict[str, list[int]] = {}  # where each event of the batch was, its in-batch copies too
     storing: list[tuple[Future[_Stored], dict[str, list[int]], int]] = []  # at most one batch in flight
     pool: ThreadPoolExecutor | None = None
+    limit = min(batch_size, _FIRST_BATCH)
 
     def settle(stored: _Stored, where: dict[str, list[int]], size: int) -> None:
         count, ids, refused = stored
@@ -350,18 +361,20 @@ def ingest_events(
             on_batch(size)
 
     def flush(last: bool) -> None:
-        nonlocal batch, positions, pool
+        nonlocal batch, positions, pool, limit
         work, where = list(batch.values()), positions
-        batch, positions = {}, {}
+        batch, positions, limit = {}, {}, min(batch_size, limit * 2)
+        rows = copy_rows(work) if work else b""
         if storing:
             future, earlier, size = storing.pop()
             settle(future.result(), earlier, size)
         if last:
             if work:
-                settle(_store(engine, account_id, work, collect_ids), where, len(work))
+                settle(_store(engine, account_id, work, collect_ids, rows), where, len(work))
             return
         pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-store")
-        storing.append((pool.submit(_store, engine, account_id, work, collect_ids), where, len(work)))
+        future = pool.submit(_store, engine, account_id, work, collect_ids, rows)
+        storing.append((future, where, len(work)))
 
     try:
         for position, obj in events:
@@ -377,7 +390,7 @@ def ingest_events(
             except Exception as err:  # noqa: BLE001 - a check that breaks on odd input refuses that event alone
                 reason = f"could not be checked ({type(err).__name__}: {shown(str(err), 120)})"
                 report.rejected.append(Rejection(position, _event_id(obj), "event", reason))
-            if len(batch) >= batch_size:
+            if len(batch) >= limit:
                 flush(last=False)
         flush(last=True)
     finally:
