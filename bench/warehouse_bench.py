@@ -275,8 +275,14 @@ def _full_details(steps: dict[str, float]) -> None:
     slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:8]
     print(
         f"  dbt build {results['elapsed_time']:.1f}s, slowest nodes (each on one of dbt's threads): "
-        + ", ".join(f"{r['unique_id'].split('.')[2][:48]} {r['execution_time']:.1f}s" for r in slowest)
+        + ", ".join(f"{_node(r['unique_id'])} {r['execution_time']:.1f}s" for r in slowest)
     )
+
+
+def _node(unique_id: str) -> str:
+    """A dbt node's short name: a unit test by its own name, a model or data test by its name without the hash."""
+    kind, _, *rest = unique_id.split(".")
+    return (rest[-1] if kind == "unit_test" else rest[0])[:48]
 
 
 def _report_latency(account_id: int, repeat: int) -> None:
