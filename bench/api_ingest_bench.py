@@ -7,7 +7,8 @@ loopback, then prints events/s for
   http      N clients, each an account's simulator events in batches, over keep-alive connections (with
             ``--same-account`` all into one account, whose batches then take turns: see ingest.store_batch),
   replay    the same requests again (every event a duplicate),
-and the ratios. Target (issue 18): HTTP ≥ 40,000 events/s, call and message state included.
+and the ratios, then the CPU each stored event cost the API's processes and PostgreSQL's (steadier than the rate
+on a loaded machine). Target (issue 18): HTTP ≥ 40,000 events/s, call and message state included.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import threading
 import time
 
 import orjson
+import psutil
 from local_api import free_port, wait_ready
 from throwaway import throwaway_database
 
@@ -37,6 +39,18 @@ def _post_all(port: int, key: str, bodies: list[bytes], counts: list[int]) -> No
         counts[0] += result["stored"]
         counts[1] += result["duplicates"] + result["rejected"]
     conn.close()
+
+
+def _cpu_seconds(root: psutil.Process) -> float:
+    """CPU (user + system) of ``root`` and its children so far; a child that ended meanwhile counts nothing."""
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _run_clients(port: int, streams: list[tuple[str, list[bytes]]]) -> tuple[float, int, int]:
@@ -108,7 +122,13 @@ def main() -> int:
         server = subprocess.Popen(command, env=env, stderr=api_log)
         try:
             wait_ready(port)
+            with engine.connect() as conn:
+                pid = conn.exec_driver_sql("select pg_backend_pid()").scalar_one()
+            postgres, api = psutil.Process(pid).parent(), psutil.Process(server.pid)
+            before = _cpu_seconds(api), _cpu_seconds(postgres)
             seconds, stored, other = _run_clients(port, streams)
+            api_us = (_cpu_seconds(api) - before[0]) / total * 1e6
+            postgres_us = (_cpu_seconds(postgres) - before[1]) / total * 1e6
             assert (stored, other) == (total, 0), (stored, other, total)
             http_rate = total / seconds
             seconds_replay, stored_again, duplicates = _run_clients(port, streams)
@@ -125,6 +145,8 @@ def main() -> int:
               f"{'MET' if http_rate >= 40_000 else 'MISSED'}")  # fmt: skip
         print(f"replay    all duplicates over HTTP    : {replay_rate:>10,.0f} events/s  "
               f"({replay_rate / baseline.rate:.2f}× baseline)")  # fmt: skip
+        print(f"cpu       per stored event over HTTP  : api {api_us:.1f} µs, postgres {postgres_us:.1f} µs  "
+              f"(load {os.getloadavg()[0]:.1f})")  # fmt: skip
         return 0
 
 
