@@ -13,7 +13,7 @@ from voxlink.settings import Settings
 
 _RUNS_WITH = """
 select name, current_setting(name) from pg_settings
-where name in ('wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression',
+where name in ('wal_buffers', 'max_wal_size', 'min_wal_size', 'checkpoint_timeout', 'wal_compression',
                'fsync', 'full_page_writes', 'synchronous_commit')
 order by name
 """
@@ -38,6 +38,7 @@ def test_a_new_embedded_server_runs_with_the_write_settings_and_every_durability
         "fsync": "on",
         "full_page_writes": "on",
         "max_wal_size": "4GB",
+        "min_wal_size": "1GB",
         "synchronous_commit": "on",
         "wal_buffers": "16MB",  # only a start reads it: the first start restarted once for it
         "wal_compression": "off",
