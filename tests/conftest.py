@@ -4,6 +4,7 @@ migrated once per session)."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import sys
@@ -116,3 +117,30 @@ def engine(db_url: str) -> sa.Engine:
     from operational.database import engine_for
 
     return engine_for(db_url)
+
+
+@contextlib.contextmanager
+def product_environment(**values: str) -> Iterator[None]:
+    """The product's ``VOXLINK_*``/``DAGSTER_HOME`` variables set to ``values`` for the block, then as they were.
+
+    The settings cache and the warehouse reader's open files are reset on entry and on exit, so code in the block
+    reads the new home and code after it the old one.
+    """
+    from voxlink import warehouse
+    from voxlink.settings import get_settings
+
+    keys = {"VOXLINK_HOME", "VOXLINK_DATABASE_URL", "DAGSTER_HOME", *values}
+    saved = {key: os.environ.get(key) for key in keys}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    warehouse.close_all()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        warehouse.close_all()

@@ -21,6 +21,7 @@ import streamlit as st
 from app.signin.demo_logins import DEMO_PASSWORD, ensure_demo_users
 from app.signin.rate_limit import LIMITER
 from tests.app.fixture_events import NORTH_EVENTS, REFRESH_AT, SOUTH_EVENTS
+from tests.conftest import product_environment
 from voxlink import warehouse
 from voxlink.settings import get_settings
 
@@ -80,10 +81,8 @@ def stack(
 
     home = tmp_path_factory.mktemp("app-home")
     url = new_migrated_database(f"t_app_{uuid.uuid4().hex[:6]}")
-    saved = {key: os.environ.get(key) for key in ("VOXLINK_HOME", "VOXLINK_DATABASE_URL")}
     built = Stack(home, url, {})
-    _use(built.env())
-    try:
+    with product_environment(**built.env()):
         engine = database.engine_for(url)
         ids: dict[str, int] = {}
         for slug, timezone, events in (
@@ -104,14 +103,6 @@ def stack(
         ensure_demo_users(engine, [slug for slug, *_ in DEMO_ACCOUNTS])
         run_refresh(refresh_at=datetime.fromisoformat(REFRESH_AT))
         built = Stack(home, url, ids)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        warehouse.close_all()
     yield built
 
 

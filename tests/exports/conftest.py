@@ -9,7 +9,6 @@ module that refreshes again or changes rows changes only its copy.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
 
+from tests.conftest import product_environment
 from tests.events_factory import CALLER, LINE, at, ev
 from tests.transforms.metric_cases import EVENTS, REFRESH_AT
 
@@ -71,17 +71,11 @@ def built_once(
     from operational.accounts import create_account
     from operational.ingest import ingest_events
     from pipelines.refresh import run_refresh
-    from voxlink import warehouse
-    from voxlink.settings import get_settings
 
     home = tmp_path_factory.mktemp("exports-home")
     name = f"t_exports_template_{uuid.uuid4().hex[:6]}"
     url = new_migrated_database(name)
-    saved = {key: os.environ.get(key) for key in ("VOXLINK_HOME", "VOXLINK_DATABASE_URL", "DAGSTER_HOME")}
-    os.environ.update(VOXLINK_HOME=str(home), VOXLINK_DATABASE_URL=url)
-    get_settings.cache_clear()
-    warehouse.close_all()
-    try:
+    with product_environment(VOXLINK_HOME=str(home), VOXLINK_DATABASE_URL=url):
         engine = database.engine_for(url)
         metrics = create_account(engine, "metrics", "America/New_York")
         tricky = create_account(engine, "tricky", "America/New_York")
@@ -89,14 +83,6 @@ def built_once(
         ingest_events(engine, tricky.id, enumerate(formula_agent_events()))
         run_refresh(full=True, refresh_at=datetime.fromisoformat(REFRESH_AT))
         engine.dispose()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        warehouse.close_all()
     return BuiltWarehouse(name, home, {"metrics": metrics.id, "tricky": tricky.id})
 
 

@@ -61,6 +61,19 @@ def subscribe(engine: sa.Engine, account_id: int, name: str, fmt: str) -> int:
     return ref.id
 
 
+def deliver_once(
+    engine: sa.Engine, account_id: int, name: str, fmt: str, smtp_server: SmtpServer
+) -> list[str]:
+    """A new daily subscription delivered at FIRED, then disabled; the outcomes' statuses."""
+    subscription = subscribe(engine, account_id, name, fmt)
+    try:
+        outcomes = deliver_due(engine, health=current_health(None), now=FIRED, smtp=smtp_for(smtp_server),
+                               policy=FAST)  # fmt: skip
+    finally:
+        update_subscription(engine, account_id, subscription, enabled=False)
+    return [o.status for o in outcomes]
+
+
 def parts(message: Message) -> tuple[str, str, bytes]:
     """The text body, the HTML body and the attachment's bytes (as a mail client parses what the sink got)."""
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
@@ -81,13 +94,7 @@ def smtp_for(server: SmtpServer) -> SmtpConfig:
 def test_the_email_body_carries_the_attachments_headline_figures(
     engine: sa.Engine, metrics: int, smtp_server: SmtpServer
 ) -> None:
-    subscription = subscribe(engine, metrics, "Daily abandon", "pdf")
-    try:
-        outcomes = deliver_due(engine, health=current_health(None), now=FIRED, smtp=smtp_for(smtp_server),
-                               policy=FAST)  # fmt: skip
-    finally:
-        update_subscription(engine, metrics, subscription, enabled=False)
-    assert [o.status for o in outcomes] == ["sent"]
+    assert deliver_once(engine, metrics, "Daily abandon", "pdf", smtp_server) == ["sent"]
 
     [message] = smtp_server.inbox.messages
     text, markup, pdf = parts(message)
@@ -122,13 +129,7 @@ def test_a_publish_between_the_attachment_and_its_figures_reads_both_again_from_
 
     monkeypatch.setattr(exports.delivery, "tiles", tiles_with_a_publish_first)
     before = warehouse.publish_info().version
-    subscription = subscribe(engine, metrics, "Daily abandon during a publish", "csv")
-    try:
-        outcomes = deliver_due(engine, health=current_health(None), now=FIRED, smtp=smtp_for(smtp_server),
-                               policy=FAST)  # fmt: skip
-    finally:
-        update_subscription(engine, metrics, subscription, enabled=False)
-    assert [o.status for o in outcomes] == ["sent"]
+    assert deliver_once(engine, metrics, "Daily abandon during a publish", "csv", smtp_server) == ["sent"]
     assert seen == [before, before + 1]  # read again, this time from the version published in between
     [message] = smtp_server.inbox.messages
     text, _, _ = parts(message)
