@@ -94,7 +94,8 @@ def main() -> int:
               f"(load {os.getloadavg()[0]:.1f})")  # fmt: skip
         print(f"overlap   wall {report.seconds:.2f} s vs python {python_s:.2f} s + postgres {postgres_s:.2f} s "
               f"(sum {python_s + postgres_s:.2f} s, max {max(python_s, postgres_s):.2f} s): "
-              f"{hidden:.0%} of the smaller hidden behind the larger")  # fmt: skip
+              f"{hidden:.0%} of the smaller hidden behind the larger; {(python_s + postgres_s) / report.seconds:.2f} "
+              f"cores busy (below 1: both waited, on a loaded CPU or on I/O)")  # fmt: skip
         return 0
 
 
