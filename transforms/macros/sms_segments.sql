@@ -20,19 +20,26 @@
     {{ return(adapter.dispatch('sms_segments', 'voxlink')(body)) }}
 {%- endmacro %}
 
+{#- Each body pays for one regex in the common case: a body of the basic alphabet alone is its length in septets;
+    only a body with an extension character, or a UCS-2 one, is scanned again to count what costs double. -#}
 {% macro default__sms_segments(body) -%}
     case
         when coalesce({{ body }}, '') = '' then 1
+        when {{ regex_full_match(body, '[' ~ gsm7_basic_class() ~ ']*') }} then
+            {{ segments_of(dbt.length(body), 160, 153) }}
         when {{ regex_full_match(body, '[' ~ gsm7_basic_class() ~ gsm7_extension_class() ~ ']*') }} then
-            case
-                when {{ gsm7_septets(body) }} <= 160 then 1
-                else cast(ceil({{ gsm7_septets(body) }} / 153.0) as integer)
-            end
-        else
-            case
-                when {{ utf16_units(body) }} <= 70 then 1
-                else cast(ceil({{ utf16_units(body) }} / 67.0) as integer)
-            end
+            {{ segments_of(gsm7_septets(body), 160, 153) }}
+        -- at most two UTF-16 units a character: a UCS-2 body of up to 35 characters fits one segment
+        when {{ dbt.length(body) }} <= 35 then 1
+        else {{ segments_of(utf16_units(body), 70, 67) }}
+    end
+{%- endmacro %}
+
+{#- 1 segment up to ``single`` units, else ceil(units / ``part``). -#}
+{% macro segments_of(units, single, part) -%}
+    case
+        when {{ units }} <= {{ single }} then 1
+        else cast(ceil({{ units }} / {{ part }}.0) as integer)
     end
 {%- endmacro %}
 
