@@ -77,6 +77,50 @@ def test_one_pass_check_of_clean_rows_passes_every_rule_and_counts_them(tmp_path
     assert all(o.success and o.sample == [] for o in outcome.outcomes)
 
 
+def test_duplicate_key_rule_flags_new_rows_whose_key_is_repeated_by_a_new_or_an_older_row(
+    tmp_path: Path,
+) -> None:
+    before, after = datetime(2026, 6, 1, 10, 0, tzinfo=UTC), datetime(2026, 6, 1, 11, 0, tzinfo=UTC)
+    con = _messages(
+        tmp_path,
+        [
+            (
+                1,
+                "m1",
+                "outbound",
+                "sms",
+                "sent",
+                0,
+                before,
+                before,
+            ),  # older copy of the new m1: not judged itself
+            (1, "m1", "outbound", "sms", "sent", 0, after, after),  # new, repeated by the older row
+            (1, "m2", "outbound", "sms", "sent", 0, after, after),  # two new copies: both duplicates
+            (1, "m2", "outbound", "sms", "sent", 0, after, after),
+            (1, "m3", "outbound", "sms", "sent", 0, before, before),  # an older pair: not this refresh's rows
+            (1, "m3", "outbound", "sms", "sent", 0, before, before),
+            (1, "m4", "outbound", "sms", "sent", 0, after, after),  # new, once: clean
+            (1, None, "outbound", "sms", "sent", 0, after, after),  # null keys never equal one another
+            (1, None, "outbound", "sms", "sent", 0, after, after),
+        ],
+    )
+    loaded_after = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
+    keys = ("account_id", "message_id")
+    outcome = run_suite(con, RAW_MESSAGES, NOW, "working", loaded_after=loaded_after, key_columns=keys)
+    assert outcome.rows == 6  # m1, m2, m2, m4 and the two null ids
+    failing = {(o.expectation, o.column): o.failing for o in outcome.outcomes if not o.success}
+    assert failing == {
+        ("ExpectColumnValuesToBeInSet", "has_duplicate_key"): 3,
+        ("ExpectColumnValuesToNotBeNull", "message_id"): 2,
+    }
+    # a full refresh judges every row: the older copies of m1 and the m3 pair are duplicates as well
+    every = run_suite(con, RAW_MESSAGES, NOW, "working", key_columns=keys)
+    assert every.rows == 9
+    assert {o.column: o.failing for o in every.outcomes if o.column == "has_duplicate_key"} == {
+        "has_duplicate_key": 6
+    }
+
+
 @pytest.mark.parametrize("slice_min_rows", [1, 1_000_000], ids=["several-slices", "one-stream"])
 def test_whole_table_copy_lands_every_value_as_the_incremental_read_does(
     engine: sa.Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_min_rows: int
