@@ -71,7 +71,10 @@ class WarmRefresher:
         while not self.stop.is_set() and (rounds is None or done < rounds):
             try:
                 result = self.refresh_once(watch=watch)
-                self.say(f"{result.summary()}; Dagster {result.dagster_seconds:.1f}s")
+                self.say(
+                    f"{result.summary()}; Dagster {result.dagster_seconds:.1f}s, "
+                    f"set-up before the run {result.setup_seconds:.1f}s"
+                )
             except RefreshFailed as err:
                 self.say(str(err))
             done += 1
