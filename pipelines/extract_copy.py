@@ -10,6 +10,7 @@ an empty result, so ``raw.<table>`` looks the same whichever path created it.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import threading
@@ -106,12 +107,21 @@ def create_by_copy(
             raise failures[0]
         columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in types) + "}"
         paths = "[" + ", ".join(f"'{f}'" for f in files) + "]"
-        con.execute(
-            f"insert into raw.{spec.name} select *, $loaded_at::timestamptz from read_csv({paths}, "
-            f"columns = {columns}, header = false, auto_detect = false, allow_quoted_nulls = false, "
-            "quote = '\"', escape = '\"', delim = ',')",
-            {"loaded_at": loaded_at},
-        )
+        # the slices need not land in change_seq order: nothing downstream reads raw in storage order (the
+        # models order what they need), and the row groups still cover narrow change_seq ranges (about twice
+        # as wide at 4 M messages); keeping the order cost 14–16 % more CPU (5.9 → 5.1 s at 4 M messages)
+        con.execute("set preserve_insertion_order = false")
+        try:
+            con.execute(
+                f"insert into raw.{spec.name} select *, $loaded_at::timestamptz from read_csv({paths}, "
+                f"columns = {columns}, header = false, auto_detect = false, allow_quoted_nulls = false, "
+                "quote = '\"', escape = '\"', delim = ',')",
+                {"loaded_at": loaded_at},
+            )
+        finally:
+            # after a failed insert the transaction is aborted and refuses even this: the caller's error stands
+            with contextlib.suppress(duckdb.Error):
+                con.execute("reset preserve_insertion_order")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     rows, seen = con.execute(

@@ -142,6 +142,8 @@ def test_whole_table_copy_lands_every_value_as_the_incremental_read_does(
     con = duckdb.connect(str(tmp_path / "working.duckdb"))
     result = extract_table(uri, con, "messages", lookback=0)
     assert (result.rows, result.read) == (3, 3)
+    # the slices are loaded without keeping their order; the connection gets its default back
+    assert con.execute("select current_setting('preserve_insertion_order')").fetchone() == (True,)
     rows = con.execute(
         "select message_id, body, media_count, created_at, error_code from raw.messages order by message_id"
     ).fetchall()
