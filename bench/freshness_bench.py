@@ -51,7 +51,9 @@ def main() -> int:
         engine = database.engine_for(database.prepare())
         account = create_account(engine, "fresh", "America/New_York")
         ingested: dict[str, float] = {}
-        _ingest(engine, account.id, ["seed"], ingested)
+        _ingest(
+            engine, account.id, ["seed"], {}
+        )  # not timed: the reader looks only at the bench's "b…" calls
         for first in range(0, args.history, 5_000):
             _ingest(engine, account.id, [f"h{i}" for i in range(first, min(first + 5_000, args.history))], {})
         run_refresh()  # a first publish, as `voxlink demo` does before it starts the refresher
@@ -85,10 +87,10 @@ def main() -> int:
         stop_reading.set()
         refresher.stop.set()
 
-        latencies = sorted(seen[c] - ingested[c] for c in ingested if c in seen and c != "seed")
-        missing = len(ingested) - 1 - len(latencies)
+        latencies = sorted(seen[c] - ingested[c] for c in ingested if c in seen)
+        missing = len(ingested) - len(latencies)
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-        print(f"{len(ingested) - 1:,} calls at {args.rate:g}/s over {args.minutes:g} min, refresh every "
+        print(f"{len(ingested):,} calls at {args.rate:g}/s over {args.minutes:g} min, refresh every "
               f"{args.every:g} s (warm refresher); {missing} never seen")  # fmt: skip
         print(f"event → visible p50 {q[49]:5.1f} s   p95 {q[94]:5.1f} s   max {latencies[-1]:5.1f} s   "
               f"target p95 ≤ 90 s: {'MET' if q[94] <= 90 else 'MISSED'}; goal ≤ 30 s")  # fmt: skip
