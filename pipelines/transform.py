@@ -3,6 +3,9 @@
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
 import json
+import logging
+import shutil
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -106,7 +109,47 @@ def warehouse_models(
         # build of a warehouse runs them, an incremental one on top of a tested publish need not again
         args += ["--exclude", "resource_type:unit_test"]
     with environment(variables):
-        yield from dbt.cli(args, context=context).stream()
+        invocation = dbt.cli(args, context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            prune_targets(invocation.target_path)
+
+
+class _UnbuiltModelsChecks(logging.Filter):
+    """Drops Dagster's warning that a blocking check of ``warehouse_models`` emitted no result.
+
+    An incremental refresh builds only the models new rows reach: the tests of the others do not run that time
+    (they passed when their rows were built), and Dagster would say so once per check on every refresh.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "emitted no result in step 'warehouse_models'" not in record.getMessage()
+
+
+logging.getLogger("dagster._core.execution.plan.active").addFilter(_UnbuiltModelsChecks())
+
+
+KEPT_TARGETS = 3  # the newest builds' target folders (run_results.json, dbt.log, compiled SQL) kept to read
+STALE_AFTER_SECONDS = 600  # older than any build: another home's build running now is never removed under it
+
+
+def prune_targets(newest: Path, keep: int = KEPT_TARGETS, now: float | None = None) -> list[Path]:
+    """Remove this step's dbt target folders beside ``newest`` beyond the ``keep`` most recent and untouched
+    for ``STALE_AFTER_SECONDS``; return what was removed.
+
+    dagster-dbt gives every build a folder of its own under the project's ``target/`` (~8 MB: manifest, partial
+    parse state, compiled SQL, log) and never removes it: a refresh every minute would fill the disk. Homes
+    share the project, so a folder may be another home's build in progress: only old ones go.
+    """
+    prefix = newest.name.split("-", 1)[0] + "-"
+    folders = [f for f in newest.parent.glob(prefix + "*") if f.is_dir()] if newest.parent.exists() else []
+    folders.sort(key=lambda f: f.stat().st_mtime, reverse=True)
+    cutoff = (time.time() if now is None else now) - STALE_AFTER_SECONDS
+    stale = [f for f in folders[keep:] if f != newest and f.stat().st_mtime < cutoff]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
 
 
 def reached_models(manifest: Mapping[str, Any], changed: list[str]) -> list[str]:
