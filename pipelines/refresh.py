@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.signal_guard import keeping_sigterm
 from voxlink.files import private_dir, write_private_text
 from voxlink.settings import get_settings
 
@@ -215,7 +216,9 @@ def run_refresh(
 
     # dbt's own output goes to the log file, not the terminal: the CLI prints a summary instead.
     with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
-        result = execute_watched(instance, run_id, wait_seconds, execute) if watch else execute()
+        result = (
+            execute_watched(instance, run_id, wait_seconds, execute) if watch else keeping_sigterm(execute)
+        )
         ran = time.perf_counter() - launched
         steps: dict[str, float] = {}
         for event in result.all_events:
