@@ -8,7 +8,7 @@ and several small accounts over a year, then prints:
   - incremental refresh time after 5 minutes of new events arrive through the real ingest path,
   - p50/p95 of every export query over 30 days on the warehouse (open connection),
   - the abandon-rate report computed directly on indexed PostgreSQL over 30 days and one year, and the ratio.
-Targets (DESIGN.md): report p95 ≤ 10 ms; warehouse ≥ 20× PostgreSQL (30 days) and ≥ 200× (one year);
+Targets (DESIGN.md): report p95 ≤ 10 ms (issue 18: ≤ 5 ms each); warehouse ≥ 20× PostgreSQL (30 days) and ≥ 200× (one year);
 incremental refresh ≤ 10 s.
 """
 
@@ -27,6 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 SMALL_ACCOUNTS = 9
+REPORT_P95_MS = 5.0  # issue 18's target for each report's p95 over 30 days
 END = date.today() - timedelta(days=1)
 
 CALLS_SQL = """
@@ -290,11 +291,14 @@ def _report_latency(account_id: int, repeat: int) -> None:
     from exports.report_specs import REPORTS
 
     first, last = END - timedelta(days=29), END
-    print(f"report queries on the warehouse, 30 days, {repeat} runs each (target p95 ≤ 10 ms):")
+    print(f"report queries on the warehouse, 30 days, {repeat} runs each (issue 18: p95 ≤ {REPORT_P95_MS} ms "
+          f"each; DESIGN.md ≤ 10 ms; was 4.2–8.7 ms):")  # fmt: skip
     for name in REPORTS:
         report_frame(name, account_id, first, last)  # warm the connection
         runs = timed(lambda name=name: report_frame(name, account_id, first, last), repeat)
-        print(f"  {name:18s} p50 {p(runs, 50):6.1f} ms   p95 {p(runs, 95):6.1f} ms")
+        p95 = p(runs, 95)
+        verdict = "MET" if p95 <= REPORT_P95_MS else "MISSED"
+        print(f"  {name:18s} p50 {p(runs, 50):6.1f} ms   p95 {p95:6.1f} ms   {verdict}")
 
 
 def _versus_postgres(engine: sa.Engine, account_id: int, repeat: int) -> None:
