@@ -187,6 +187,7 @@ class IngestReport:
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
     stored_ids: set[str] = field(default_factory=set)  # filled when asked for (per-event HTTP results)
+    storing_seconds: float = 0.0  # wall time the batches' transactions took (the rest: reading and checking)
 
     @property
     def duplicates(self) -> int:
@@ -320,6 +321,15 @@ def _store(
     return first[0] + second[0], first[1] | second[1], first[2] + second[2]
 
 
+def _timed_store(
+    engine: Engine, account_id: int, batch: list[ValidEvent], collect_ids: bool, rows: bytes
+) -> tuple[_Stored, float]:
+    """:func:`_store` and the wall time it took (IngestReport.storing_seconds: is storing the bottleneck?)."""
+    started = time.perf_counter()
+    stored = _store(engine, account_id, batch, collect_ids, rows)
+    return stored, time.perf_counter() - started
+
+
 def ingest_events(
     engine: Engine,
     account_id: int,
@@ -346,13 +356,16 @@ def ingest_events(
     now = datetime.now(UTC)
     batch: dict[str, ValidEvent] = {}  # by event_id: a duplicate within the batch is dropped here
     positions: dict[str, list[int]] = {}  # where each event of the batch was, its in-batch copies too
-    storing: list[tuple[Future[_Stored], dict[str, list[int]], int]] = []  # at most one batch in flight
+    storing: list[
+        tuple[Future[tuple[_Stored, float]], dict[str, list[int]], int]
+    ] = []  # at most one batch in flight
     pool: ThreadPoolExecutor | None = None
     limit = min(batch_size, _FIRST_BATCH)
 
-    def settle(stored: _Stored, where: dict[str, list[int]], size: int) -> None:
-        count, ids, refused = stored
+    def settle(stored: tuple[_Stored, float], where: dict[str, list[int]], size: int) -> None:
+        (count, ids, refused), took = stored
         report.stored += count
+        report.storing_seconds += took
         report.stored_ids |= ids
         for ev, field_name, reason in refused:
             for position in where[ev.event_id]:
@@ -370,10 +383,10 @@ def ingest_events(
             settle(future.result(), earlier, size)
         if last:
             if work:
-                settle(_store(engine, account_id, work, collect_ids, rows), where, len(work))
+                settle(_timed_store(engine, account_id, work, collect_ids, rows), where, len(work))
             return
         pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-store")
-        future = pool.submit(_store, engine, account_id, work, collect_ids, rows)
+        future = pool.submit(_timed_store, engine, account_id, work, collect_ids, rows)
         storing.append((future, where, len(work)))
 
     try:

@@ -59,3 +59,13 @@ def test_copy_rows_are_built_by_the_reading_thread_never_the_storing_one(
     assert (report.stored, report.rejected) == (8_000, [])
     # 2,500 + 5,000 + 500: three batches, the first two stored by the second thread behind the checks
     assert built_by == [threading.current_thread().name] * 3
+
+
+def test_the_report_says_how_long_the_batches_transactions_took_within_the_whole(engine: Engine) -> None:
+    account = create_account(engine, "storing-time", "UTC")
+    report = ingest.ingest_events(engine, account.id, enumerate(_statuses(6_000)))
+    assert report.stored == 6_000
+    # two transactions (2,500 + 3,500 events) take some time, and never more than the whole run
+    assert 0 < report.storing_seconds <= report.seconds
+    nothing = ingest.ingest_events(engine, account.id, iter([]))
+    assert nothing.storing_seconds == 0.0
