@@ -72,6 +72,7 @@ def main() -> int:
         row("wedged refreshes", k.wedged, True)
         row("refreshes failing after a kill", k.failed_after, True)
         row("partial warehouses served after a kill", k.partial_served, True)
+        row("kills after the publish's replace (its new file served whole)", k.after_replace, False)
         if k.recovery_seconds:
             row(
                 "next refresh after a kill, median / max s",

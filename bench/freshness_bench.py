@@ -9,13 +9,19 @@ is the first poll that sees it minus its ingest instant. Prints p50/p95/max agai
 goal ≤ 30 s), each refresh's time with the models it built, and the warm refreshes' median and Dagster's own
 share of them (the run's time outside its steps' bodies; the definitions' set-up and any wait for an earlier run
 are printed apart).
+
+The bench owns what it starts, as a long-running ``voxlink`` command does (:mod:`cli.process_tree`): however it
+ends — printed, failed, SIGINT, SIGTERM or SIGHUP — it stops the refresher, its own child processes and the embedded
+PostgreSQL, removes its home, then checks that none of them is left and says so (exit status 1 if one is).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -40,6 +46,13 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="voxlink-fresh-bench-"))
     os.environ["VOXLINK_HOME"] = str(home)
     os.environ.pop("VOXLINK_DATABASE_URL", None)
+    from cli.process_tree import supervise
+
+    # SIGTERM/SIGINT/SIGHUP raise in the main thread, so the clean-up in `_bench` runs on every way out
+    return supervise(lambda _tree: _bench(args, home))
+
+
+def _bench(args: argparse.Namespace, home: Path) -> int:
     from operational import database
     from operational.accounts import create_account
     from pipelines.refresh import RefreshResult, run_refresh
@@ -47,6 +60,7 @@ def main() -> int:
 
     loop: threading.Thread | None = None
     stop_refreshing = threading.Event()
+    signalled = False
     try:
         engine = database.engine_for(database.prepare())
         account = create_account(engine, "fresh", "America/New_York")
@@ -86,6 +100,9 @@ def main() -> int:
             time.sleep(1)
         stop_reading.set()
         refresher.stop.set()
+        # a refresh swaps sys.stdout for its log file while it runs (on the refresher's thread, but process-wide):
+        # let the one in flight end before printing, or the figures land in a log the clean-up removes
+        loop.join(timeout=600)
 
         latencies = sorted(seen[c] - ingested[c] for c in ingested if c in seen)
         missing = len(ingested) - len(latencies)
@@ -107,18 +124,71 @@ def main() -> int:
             print(f"refreshes with nothing new: {len(idle)}, median {statistics.median(r.seconds for r in idle):.1f} s, "
                   f"Dagster's share median {statistics.median(r.dagster_seconds for r in idle):.2f} s")  # fmt: skip
         return 0
+    except KeyboardInterrupt:  # SIGINT, or cli.process_tree.StopRequested for any stop signal
+        signalled = True
+        raise
     except BaseException:
         traceback.print_exc()  # before the clean-up below: the refresher thread's errors would bury it
         raise
     finally:
-        if loop is not None:  # let a refresh in flight finish before its home is removed
-            stop_refreshing.set()
-            loop.join(timeout=600)
-        from voxlink import warehouse
+        _clean_up(home, loop, stop_refreshing, signalled)
 
-        warehouse.close_all()
-        database.stop_embedded()
-        shutil.rmtree(home, ignore_errors=True)
+
+def _clean_up(
+    home: Path, loop: threading.Thread | None, stop_refreshing: threading.Event, signalled: bool
+) -> None:
+    """Stop the refresher, every child process and the embedded PostgreSQL, remove the home, and prove it."""
+    from multiprocessing import resource_tracker
+
+    import psutil
+
+    from operational import database
+    from voxlink import warehouse
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean-up short
+    # let a refresh in flight finish before its database stops (briefly when told to stop)
+    if loop is not None:
+        stop_refreshing.set()
+        loop.join(timeout=60 if signalled else 600)
+    postmaster = database.embedded_status().pid
+    warehouse.close_all()
+    database.stop_embedded()
+    # a dbt, a Dagster log tail still running; not Python's own resource tracker, which ends with this process
+    # (stopped now, the interpreter would start another at exit to hear what it no longer knows)
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)
+    children = [p for p in psutil.Process().children(recursive=True) if p.pid != tracker]
+    names: list[str] = []
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            names.append(child.name())
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    psutil.wait_procs(alive, timeout=5)
+    shutil.rmtree(home, ignore_errors=True)
+
+    suspects = [p.pid for p in psutil.Process().children(recursive=True) if p.pid != tracker]
+    suspects += [postmaster] if postmaster else []
+    left = [pid for pid in suspects if _running(pid)]
+    if left or home.exists():
+        print(f"clean-up FAILED: processes {left} still running, home {home} "
+              f"{'still there' if home.exists() else 'removed'}", file=sys.stderr, flush=True)  # fmt: skip
+        raise SystemExit(1)
+    print(f"clean-up: embedded PostgreSQL{f' (pid {postmaster})' if postmaster else ''} stopped, "
+          f"{len(children)} child processes stopped {sorted(names)}, none left; {home} removed", file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _running(pid: int) -> bool:
+    """Whether a process still runs (a zombie has ended; its parent has only to reap it)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _ingest(engine, account_id: int, call_ids: list[str], ingested: dict[str, float]) -> None:  # type: ignore[no-untyped-def]

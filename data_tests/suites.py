@@ -277,7 +277,9 @@ DIALER_RATES = Suite(
 
 # A complete local day whose calls fall far outside the same weekday's range over the trailing 28 days
 # (below half the least or above twice the most), for accounts with steady traffic (≥ 20 calls on each of
-# those days); the day in progress is not judged. A missing day is a day with 0 calls.
+# those days); the day in progress is not judged. A missing day is a day with 0 calls. "Complete" and "in
+# progress" are as of the refresh instant, read in the account's time zone: its local day, not the UTC date,
+# and not the wall clock the check happens to run at (pipelines.quality passes the run's one instant).
 VOLUME = Suite(
     "call_volume",
     ("fct_calls",),
@@ -287,6 +289,9 @@ VOLUME = Suite(
     ),
     bounds as (
         select account_id, min(day) as first_day, max(day) as last_day from per_day group by 1
+    ),
+    today as (
+        select account_id, cast(timezone(timezone, $refresh_at) as date) as day from dim_accounts
     ),
     spine as (
         select b.account_id, cast(unnest(generate_series(cast(b.first_day as timestamp),
@@ -301,10 +306,11 @@ VOLUME = Suite(
         select f.account_id, f.day, f.calls,
                min(t.calls) as trailing_min, max(t.calls) as trailing_max, count(t.calls) as trailing_days
         from filled f
+        join today on today.account_id = f.account_id
         join filled t on t.account_id = f.account_id
          and t.day between f.day - interval 28 day and f.day - interval 7 day
          and dayofweek(t.day) = dayofweek(f.day)
-        where f.day < cast($refresh_at as date) and f.day >= cast($refresh_at as date) - interval 14 day
+        where f.day < today.day and f.day >= today.day - interval 14 day
         group by 1, 2, 3
     )
     select account_id, day, calls, trailing_min, trailing_max,

@@ -1,7 +1,7 @@
 """The stream outbox: stream events written in the ingest's transaction, read back by id, pruned after a window.
 
 A stored canonical event becomes at most one stream event (``STREAM_TYPES``); the rows are written by
-``write`` inside ``ingest.store_batch``'s transaction (from its temp tables of the batch's new events and
+``write`` inside ``ingest_store.store_batch``'s transaction (from its temp tables of the batch's new events and
 of the state they left on their calls and messages), so a rolled-back ingest leaves none and a committed one
 leaves all. ``pg_notify`` in that same transaction is delivered by PostgreSQL only at commit, and carries
 ``"<account_id>:<highest outbox id>"`` — never the event itself (a payload is at most 8,000 bytes).
@@ -42,57 +42,67 @@ _LOCK_CLASS = 17017
 _LOCK = sa.text("select pg_advisory_xact_lock(:lock_class, :account_id)")
 
 # The mapping from canonical events: an agent "comes online" with its first status that is not offline
-# after being offline (or never seen); busy covers after-call work and breaks (the status is in ``data``).
+# after being offline (or never seen); busy covers after-call work and breaks (the status is in the event).
+# The batch's events become stream events first, narrow (no payload), and only those meet the calls' and
+# messages' state: carrying every event's payload through those joins' sorts cost as much as the insert. The
+# agent's earlier status is looked up only for the statuses that need it (``case`` evaluates lazily). A stream
+# event keeps no copy of its event's payload (``data`` is null): readers join the ledger for it (``_READ``),
+# which halves the outbox's WAL.
 _WRITE = sa.text(
     """
-with new_events as (
-    select s.event_id, s.type, s.occurred_at, s.payload,
-        case
-            when s.type = 'call.started' and s.payload ->> 'direction' = 'inbound' then 'call:incoming'
-            when s.type = 'call.answered' then 'call:answered'
-            when s.type = 'call.ended' then 'call:ended'
-            when s.type = 'call.transferred' then 'call:transferred'
-            when s.type = 'agent.status' and s.payload ->> 'status' = 'offline' then 'agent:offline'
-            when s.type = 'agent.status' and coalesce(before.status, 'offline') = 'offline' then 'agent:online'
-            when s.type = 'agent.status' and s.payload ->> 'status' = 'available' then 'agent:available'
-            when s.type = 'agent.status' then 'agent:busy'
-            when s.type = 'message.created' and s.payload ->> 'direction' = 'inbound' then 'message:received'
-            when s.type = 'message.status' and s.payload ->> 'status' = 'sent' then 'message:sent'
-            when s.type = 'message.status' and s.payload ->> 'status' = 'read' then 'message:read'
-        end as stream_type,
-        coalesce(s.payload ->> 'queue', s.payload ->> 'to_queue', c.queue) as queue,
-        coalesce(s.payload ->> 'agent', s.payload ->> 'to_agent', c.agent, m.agent) as agent
-    from touched s
-    left join touched_calls c on c.call_id = s.call_id
-    left join touched_messages m on m.message_id = s.message_id
-    left join lateral (
-        select a.status from agent_status_events a
-        where s.type = 'agent.status' and a.account_id = :account_id and a.agent = s.payload ->> 'agent'
-          and a.occurred_at < s.occurred_at
-        order by a.occurred_at desc
-        limit 1
-    ) before on true
+with streamed as (
+    select event_id, occurred_at, call_id, message_id, stream_type, queue, agent
+    from (
+        select s.event_id, s.occurred_at, s.call_id, s.message_id,
+            case
+                when s.type = 'call.started' and s.payload ->> 'direction' = 'inbound' then 'call:incoming'
+                when s.type = 'call.answered' then 'call:answered'
+                when s.type = 'call.ended' then 'call:ended'
+                when s.type = 'call.transferred' then 'call:transferred'
+                when s.type = 'agent.status' and s.payload ->> 'status' = 'offline' then 'agent:offline'
+                when s.type = 'agent.status' and coalesce((
+                    select a.status from agent_status_events a
+                    where a.account_id = :account_id and a.agent = s.payload ->> 'agent'
+                      and a.occurred_at < s.occurred_at
+                    order by a.occurred_at desc
+                    limit 1
+                ), 'offline') = 'offline' then 'agent:online'
+                when s.type = 'agent.status' and s.payload ->> 'status' = 'available' then 'agent:available'
+                when s.type = 'agent.status' then 'agent:busy'
+                when s.type = 'message.created' and s.payload ->> 'direction' = 'inbound' then 'message:received'
+                when s.type = 'message.status' and s.payload ->> 'status' = 'sent' then 'message:sent'
+                when s.type = 'message.status' and s.payload ->> 'status' = 'read' then 'message:read'
+            end as stream_type,
+            coalesce(s.payload ->> 'queue', s.payload ->> 'to_queue') as queue,
+            coalesce(s.payload ->> 'agent', s.payload ->> 'to_agent') as agent
+        from touched s
+        offset 0  -- kept a subquery: pulled up, its ``case`` (and lookup) ran again in the filter
+    ) e
+    where stream_type is not null
 ),
 written as (
-    insert into stream_outbox (account_id, type, event_id, occurred_at, queue, agent, data)
-    select :account_id, stream_type, event_id, occurred_at, queue, agent, payload
-    from new_events
-    where stream_type is not null
-    order by occurred_at, event_id
+    insert into stream_outbox (account_id, type, event_id, occurred_at, queue, agent)
+    select :account_id, s.stream_type, s.event_id, s.occurred_at,
+        coalesce(s.queue, c.queue), coalesce(s.agent, c.agent, m.agent)
+    from streamed s
+    left join touched_calls c on c.call_id = s.call_id
+    left join touched_messages m on m.message_id = s.message_id
+    order by s.occurred_at, s.event_id
     returning id
 )
 select pg_notify(:channel, :account_id || ':' || max(id)) from written having count(*) > 0
 """
 )
 
-_READ = sa.text(
-    """
-select id, type, event_id, occurred_at, queue, agent, data from stream_outbox
-where account_id = :account_id and id > :after
-order by id
-limit :limit
-"""
+# A stream event's ``data``: its canonical event's payload, from the ledger (events are never deleted while
+# their account exists), or its own for an alert, which has no event. ``%s`` placeholders: the stream hub
+# (operational/stream_hub.py) runs it on psycopg directly.
+_READ_FROM = (
+    "select o.id, o.type, o.event_id, o.occurred_at, o.queue, o.agent, coalesce(o.data, e.payload) as data "
+    "from stream_outbox o left join events e on e.account_id = o.account_id and e.event_id = o.event_id "
 )
+READ_AFTER = _READ_FROM + "where o.account_id = %s and o.id > %s order by o.id limit %s"
+_READ = sa.text(_READ_FROM + "where o.account_id = :account_id and o.id > :after order by o.id limit :limit")
 
 
 @dataclass(frozen=True)

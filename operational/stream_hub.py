@@ -247,11 +247,7 @@ class StreamHub:
 
     async def _read(self, account_id: int, after: int) -> list[Frame]:
         conn = await self._reading()
-        cur = await conn.execute(
-            "select id, type, event_id, occurred_at, queue, agent, data from stream_outbox "
-            "where account_id = %s and id > %s order by id limit %s",
-            (account_id, after, PAGE),
-        )
+        cur = await conn.execute(outbox.READ_AFTER, (account_id, after, PAGE))
         return [encode(StreamMessage(*row)) for row in await cur.fetchall()]
 
     async def _latest(self, account_id: int) -> int:

@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,14 +14,13 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
+from pipelines.ready_copy import discard_stale_copies, retire_served, take_ready_copy
 from pipelines.resources import DUCKDB_POOL, Warehouse
 from pipelines.tested import record_tested_through
-from pipelines.transform import warehouse_models
+from pipelines.transform import incremental_keys, warehouse_models
 
 PUBLISHED_PREFIXES = ("dim_", "fct_", "rpt_")
-# Facts rebuilt incrementally on these natural keys (their dbt unique_key), every row stamped `_loaded_at`.
 SELF = None  # the catalog being written (the staging file; its name changes every publish)
-INCREMENTAL_FACTS = {"fct_calls": ("account_id", "call_id"), "fct_messages": ("account_id", "message_id")}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class PublishResult:
     seconds: float
     bytes: int
     updated: tuple[str, ...] = ()  # tables carried over and brought up to date rather than copied whole
+    from_ready_copy: bool = False  # started from the copy made ahead (pipelines.ready_copy), not one made now
 
 
 def _next_version(served: Path) -> int:
@@ -44,19 +45,26 @@ def _next_version(served: Path) -> int:
     return version
 
 
-def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishResult:
+def publish(
+    working: Path, served: Path, built_seconds: float = 0.0, keys: Mapping[str, Sequence[str]] | None = None
+) -> PublishResult:
     """Build a fresh file holding every mart and report table of ``working`` and let it replace ``served``.
 
     The new file starts as a byte copy of the served one (a file copy runs at disk speed, rebuilding tens of
-    millions of fact rows does not); each large fact is then brought up to date with only its rows built since
-    that file was published, and every other table is copied whole. Readers holding the old file keep reading
+    millions of fact rows does not) — the copy made ahead for this very file when there is one
+    (:mod:`pipelines.ready_copy`), else one made now. Each table dbt builds incrementally (``keys``: its
+    ``unique_key``, by default read from the dbt manifest, :func:`pipelines.transform.incremental_keys`) is then
+    brought up to date as dbt's delete+insert did — the rows of every key that gained a row built since that
+    file was published are replaced — and every other table is copied whole. Readers holding the old file keep reading
     it until they reopen; nobody ever sees a half-written file, and if anything fails before ``os.replace``
     the previous served file stays as it was.
     """
     started = time.perf_counter()
+    keys = incremental_keys() if keys is None else keys
     version = _next_version(served)
     staging = served.with_name(f".{served.name}.{uuid.uuid4().hex}.tmp")
-    if served.exists():
+    from_ready_copy = served.exists() and take_ready_copy(served, staging)
+    if served.exists() and not from_ready_copy:
         shutil.copyfile(served, staging)
     con = duckdb.connect(str(staging))
     try:
@@ -65,7 +73,7 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
         served_tables = set(_base_tables(con, SELF))
         updated: list[str] = []
         for name in tables:
-            if name in INCREMENTAL_FACTS and name in served_tables and _apply_new_rows(con, name):
+            if name in keys and name in served_tables and _apply_new_rows(con, name, keys[name]):
                 updated.append(name)
             else:
                 con.execute(f"create or replace table main.{name} as select * from built.main.{name}")
@@ -84,10 +92,13 @@ def publish(working: Path, served: Path, built_seconds: float = 0.0) -> PublishR
         staging.unlink(missing_ok=True)
         raise
     con.close()
+    retire_served(served)  # the old file's blocks are freed later, off this path
     os.replace(staging, served)
+    discard_stale_copies(served)
     return PublishResult(
-        version, tuple(tables), time.perf_counter() - started, served.stat().st_size, tuple(updated)
-    )
+        version, tuple(tables), time.perf_counter() - started, served.stat().st_size, tuple(updated),
+        from_ready_copy,
+    )  # fmt: skip
 
 
 def _macros(con: duckdb.DuckDBPyConnection, catalog: str | None) -> dict[str, tuple[list[str], str]]:
@@ -134,29 +145,34 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str | None, table: str) ->
     ).fetchall()
 
 
-def _apply_new_rows(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Replace, by natural key, the rows of ``main.name`` that were built after it was published.
+def _apply_new_rows(con: duckdb.DuckDBPyConnection, name: str, keys: Sequence[str]) -> bool:
+    """Replace the rows of ``main.name`` of every key (dbt's ``unique_key``) holding a row built after it was
+    published with the built rows of those keys: what dbt's delete+insert did in the working file.
 
-    Returns False — the caller then copies the table whole — when the columns changed, when most rows are
-    new (a full refresh), or when the row counts disagree afterwards (a full refresh can drop rows, which
-    no "newer rows" delta can express).
+    A fact's key is one row (a call); a report's is a group of rows (an account's day, rebuilt whole: rows of
+    the day that are not new go too, and groups the day no longer has vanish). Returns False — the caller then
+    copies the table whole — when the columns changed or carry no ``_loaded_at``, when most rows are new (a full
+    refresh), or when the row counts disagree afterwards (a full refresh can drop rows, which no "newer rows"
+    delta can express).
     """
-    if _columns(con, SELF, name) != _columns(con, "built", name):
+    columns = _columns(con, SELF, name)
+    if columns != _columns(con, "built", name) or "_loaded_at" not in {column for column, _ in columns}:
         return False
-    keys = INCREMENTAL_FACTS[name]
+    key_list = ", ".join(keys)
     con.execute(
-        f"create or replace temp table _new_rows as select * from built.main.{name} where _loaded_at > "
-        f"(select coalesce(max(_loaded_at), '-infinity'::timestamptz) from main.{name})"
+        f"create or replace temp table _touched as select distinct {key_list} from built.main.{name} "
+        f"where _loaded_at > (select coalesce(max(_loaded_at), '-infinity'::timestamptz) from main.{name})"
     )
-    (new_rows,) = con.execute("select count(*) from _new_rows").fetchone()  # type: ignore[misc]
+    rows_of_touched = f"select * from built.main.{name} semi join _touched using ({key_list})"
+    (new_rows,) = con.execute(f"select count(*) from ({rows_of_touched})").fetchone()  # type: ignore[misc]
     (built_rows,) = con.execute(f"select count(*) from built.main.{name}").fetchone()  # type: ignore[misc]
     if new_rows * 4 > built_rows:  # mostly rebuilt (a full refresh): a whole copy is cheaper
-        con.execute("drop table _new_rows")
+        con.execute("drop table _touched")
         return False
-    match = " and ".join(f"main.{name}.{k} = _new_rows.{k}" for k in keys)
-    con.execute(f"delete from main.{name} using _new_rows where {match}")
-    con.execute(f"insert into main.{name} select * from _new_rows")
-    con.execute("drop table _new_rows")
+    match = " and ".join(f"main.{name}.{k} = _touched.{k}" for k in keys)
+    con.execute(f"delete from main.{name} using _touched where {match}")
+    con.execute(f"insert into main.{name} {rows_of_touched}")
+    con.execute("drop table _touched")
     (served_rows,) = con.execute(f"select count(*) from main.{name}").fetchone()  # type: ignore[misc]
     return bool(served_rows == built_rows)
 
@@ -170,12 +186,14 @@ def _apply_new_rows(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     kinds={"duckdb"},
 )
 def served_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    warehouse.release()  # the run's kept connection to the working file: the publish attaches it read-only
     stats = context.instance.get_run_stats(context.run.run_id)
     built = time.time() - stats.start_time if stats.start_time else 0.0
     result = publish(Path(warehouse.working_path), Path(warehouse.served_path), built)
     context.log.info(
         f"published version {result.version}: {len(result.tables)} tables in {result.seconds:.2f}s "
-        f"(brought up to date in place: {', '.join(result.updated) or 'none'})"
+        f"(brought up to date in place: {', '.join(result.updated) or 'none'}; started from "
+        f"{'the copy made ahead' if result.from_ready_copy else 'a copy made now'})"
     )
     return dg.MaterializeResult(
         metadata={"version": result.version, "tables": len(result.tables), "bytes": result.bytes}

@@ -57,12 +57,31 @@ def _metadata(outcome) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _check_raw(context: AssetCheckExecutionContext, con, suite: Suite, since: datetime | None):  # type: ignore[no-untyped-def]
+def refresh_instant(context: AssetCheckExecutionContext) -> datetime:
+    """The run's one clock: the ``refresh_at`` its dbt build was given, else the instant the run started.
+
+    Every time-relative rule ("not in the future", "a complete day", "stale") is judged at it, never at the wall
+    clock the check happens to run at: a refresh that ends after midnight judges the day it refreshed, not the
+    next one, and a refresh at a fixed past instant judges the data as of that instant.
+    """
+    given: Any = context.run.run_config
+    for key in ("ops", "warehouse_models", "config", "refresh_at"):  # run_config → the dbt op's config
+        given = given.get(key) if isinstance(given, dict) else None
+    if given:
+        return datetime.fromisoformat(str(given)).astimezone(UTC)
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    started = record.start_time if record is not None else None
+    return datetime.fromtimestamp(started, UTC) if started else datetime.now(UTC)
+
+
+def _check_raw(  # type: ignore[no-untyped-def]
+    context: AssetCheckExecutionContext, con, suite: Suite, since: datetime | None, refresh_at: datetime
+):
     """Apply pending release/drop requests, run the suite (quarantining what it can), and tell who is held."""
     table = suite.asset[-1]
     for done in apply_requests(con, table):
         context.log.info(f"quarantine: {done['action']} of account {done['account_id']}: {done['rows']} rows")
-    outcome = quarantine.check_raw(con, suite, datetime.now(UTC), since)
+    outcome = quarantine.check_raw(con, suite, refresh_at, since)
     quarantine.write_snapshot(con)
     notices = quarantine.pending_notices(con)
     if notices:
@@ -88,11 +107,12 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             if suite.asset[0] == "raw"
             else None
         )
+        refresh_at = refresh_instant(context)
         with warehouse.working() as con:
             if suite.asset[0] == "raw":
-                outcome = _check_raw(context, con, suite, since)
+                outcome = _check_raw(context, con, suite, since, refresh_at)
             else:
-                outcome = run_suite(con, suite, datetime.now(UTC), "working")
+                outcome = run_suite(con, suite, refresh_at, "working")
         store.save(outcome)
         context.log.info(outcome.summary())
         blocking = not outcome.passed

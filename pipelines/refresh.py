@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.ready_copy import make_in_background
 from pipelines.signal_guard import keeping_sigterm
 from voxlink.files import private_dir, write_private_text
 from voxlink.settings import get_settings
@@ -170,9 +171,13 @@ def run_refresh(
     whose process died are marked failed and their slots freed first; a live one is waited for up to
     ``wait_seconds`` (then :class:`RefreshBlocked`), and ``say`` is told why. ``watch`` (the command line) adds a
     watch thread that stops this process on SIGINT/SIGTERM and bounds any wait for a slot during the run.
-    ``dbt`` replaces the dbt resource (the warm refresher's in-process dbt, :mod:`pipelines.warm_dbt`).
+    ``dbt`` replaces the dbt resource: by default dbt runs in this process on a manifest parsed for this run
+    (:func:`pipelines.warm_dbt.in_process_dbt`); the warm refresher passes its own, parsed once.
     """
     moment = (refresh_at or datetime.now(UTC)).astimezone(UTC).isoformat()
+    # the publish starts from a byte copy of the served file (~2 s at 10 M): made now, beside extract and dbt,
+    # unless the warm refresher's idle time already made it (pipelines.ready_copy)
+    make_in_background(get_settings().served_db)
     prepare_dagster_home()
     # great-expectations takes seconds to import: do it on the other core while extract and dbt run
     warm = threading.Thread(target=_warm_checks, daemon=True)
@@ -186,6 +191,10 @@ def run_refresh(
     from pipelines.run_watch import RefreshBlocked, execute_watched, wait_for_chain
 
     started = time.perf_counter()
+    if dbt is None:
+        from pipelines.warm_dbt import in_process_dbt
+
+        dbt = in_process_dbt()
     defs = build_definitions(dbt=dbt)
     job = defs.resolve_job_def("refresh")
     log_path = get_settings().home_dir / "logs" / "refresh.log"

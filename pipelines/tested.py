@@ -6,6 +6,7 @@ Kept in the served file (table ``_publish_tested_through``) by the publish, read
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -40,14 +41,24 @@ def published_loads(served: Path) -> dict[str, datetime]:
     (not-null, accepted values, references) need to read only rows loaded after it, and uniqueness tests
     only the rows sharing a key with those.
     """
-    if not served.exists():
-        return {}
     try:
-        with duckdb.connect(str(served), read_only=True) as con:
-            rows = con.execute("select raw_table, loaded_at from _publish_tested_through").fetchall()
-    except duckdb.Error:  # a file from before this table existed: test everything
+        info = os.stat(served)
+    except FileNotFoundError:
         return {}
-    return {table: loaded for table, loaded in rows if loaded is not None}
+    # a published file never changes (each publish is a new file): read once per file, not once per step
+    identity = (str(served), info.st_ino, info.st_size, info.st_mtime_ns)
+    if identity not in _loads:
+        try:
+            with duckdb.connect(str(served), read_only=True) as con:
+                rows = con.execute("select raw_table, loaded_at from _publish_tested_through").fetchall()
+        except duckdb.Error:  # a file from before this table existed: test everything
+            rows = []
+        _loads.clear()
+        _loads[identity] = {table: loaded for table, loaded in rows if loaded is not None}
+    return dict(_loads[identity])
+
+
+_loads: dict[tuple[str, int, int, int], dict[str, datetime]] = {}
 
 
 def sources_with_new_rows(working: duckdb.DuckDBPyConnection, served: Path) -> list[str] | None:

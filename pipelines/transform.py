@@ -104,6 +104,7 @@ def warehouse_models(
                 return
             args += build_exclusion(manifest, reached)
             context.log.info(f"new rows in {', '.join(changed)}: building {', '.join(reached)}")
+    warehouse.release()  # dbt opens the working file with its own connection (in this process or a child)
     if variables["VOXLINK_TESTS_LOADED_AFTER"] != "{}":
         # dbt's unit tests check the models' logic on fixed inputs, not the data: the first and every full
         # build of a warehouse runs them, an incremental one on top of a tested publish need not again
@@ -150,6 +151,31 @@ def prune_targets(newest: Path, keep: int = KEPT_TARGETS, now: float | None = No
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     return stale
+
+
+def incremental_keys() -> dict[str, tuple[str, ...]]:
+    """Each model dbt builds incrementally → its ``unique_key`` (what a delete+insert replaces), from the manifest.
+
+    The publish brings these tables up to date by the same keys instead of copying them whole. Read again only
+    when the manifest file changes; without a manifest, none (every table is then copied whole).
+    """
+    path = dbt_project.manifest_path
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return {}
+    if _keys_cache.get("stamp") != stamp:
+        nodes = json.loads(path.read_text())["nodes"].values()
+        _keys_cache.update(stamp=stamp, keys={
+            node["name"]: tuple([key] if isinstance(key, str) else key)
+            for node in nodes
+            if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+            and (key := node["config"].get("unique_key"))
+        })  # fmt: skip
+    return dict(_keys_cache["keys"])
+
+
+_keys_cache: dict[str, Any] = {}
 
 
 def reached_models(manifest: Mapping[str, Any], changed: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pipelines.ready_copy import make_in_background
 from pipelines.refresh import RefreshFailed, RefreshResult, ensure_manifest, run_refresh
 from pipelines.refresher_pid import refresher_claim
 from voxlink.settings import get_settings
@@ -30,17 +31,11 @@ class WarmRefresher:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
-        from pipelines.resources import dbt_executable
-        from pipelines.warm_dbt import WarmDbt, WarmManifest
+        from pipelines.warm_dbt import WarmManifest, in_process_dbt
 
-        settings = get_settings()
         ensure_manifest()
-        self._manifest = WarmManifest(settings.transforms_dir)
-        self._dbt = WarmDbt(
-            project_dir=str(settings.transforms_dir),
-            profiles_dir=str(settings.transforms_dir),
-            dbt_executable=dbt_executable(),
-        ).with_manifest(self._manifest)
+        self._manifest = WarmManifest(get_settings().transforms_dir)
+        self._dbt = in_process_dbt(self._manifest)
 
     def refresh_once(self, *, watch: bool = False, refresh_at: datetime | None = None) -> RefreshResult:
         """One refresh in this process (raises :class:`RefreshFailed` as ``voxlink refresh`` does).
@@ -56,6 +51,8 @@ class WarmRefresher:
             return run_refresh(dbt=self._dbt, say=self.say, watch=watch, refresh_at=refresh_at)
         finally:
             os.chdir(home)
+            # the next publish's starting copy, made while this process waits for the next tick
+            make_in_background(get_settings().served_db)
 
     def run(self, *, watch: bool = False, rounds: int | None = None) -> None:
         """Refresh now, then at every multiple of the cadence after the start, until ``stop`` is set.

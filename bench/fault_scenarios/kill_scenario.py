@@ -1,7 +1,9 @@
 """SIGKILL of `voxlink refresh` at random points of each phase (extract, checks, dbt, publish).
 
-After each kill the served file must open read-only and equal the last publish, and the next refresh must
-finish within two minutes (one that does not is *wedged*: it is killed and counted).
+After each kill the served file must open read-only and equal the last publish — or, when the kill landed after
+the publish's atomic ``os.replace`` (a fast publish can be done before the process dies), be that refresh's whole
+new file, the next version — and the next refresh must finish within two minutes (one that does not is *wedged*:
+it is killed and counted).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.fault_scenarios.fault_home import WEDGE_SECONDS, FaultHome, kill_group
+from bench.fault_scenarios.fault_home import WEDGE_SECONDS, FaultHome, Snapshot, kill_group
 
 PHASES = ("extract", "checks", "dbt", "publish")  # in the order a refresh runs them
 TARGETS = ("publish", "dbt", "extract", "checks")  # the order kills aim at: a short run covers the first ones
@@ -30,6 +32,7 @@ class KillFigures:
     wedged: int = 0  # a later refresh that did not finish within two minutes
     failed_after: int = 0  # the next refresh finished but failed
     partial_served: int = 0  # the served file did not open, or differed from the last publish
+    after_replace: int = 0  # the kill landed after the publish's os.replace: the new file was served whole
     hit: dict[str, int] = field(default_factory=dict)  # the phase each kill landed in
     recovery_seconds: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -92,6 +95,11 @@ def _killer(
     return start
 
 
+def _replaced_before_the_kill(after: Snapshot | None, last: Snapshot) -> bool:
+    """The served file opened and is the next version: the killed refresh's publish had replaced it whole."""
+    return after is not None and last.version is not None and after.version == last.version + 1
+
+
 def run_kills(
     home: FaultHome, kills: int, seed: int = 12, stop_at_first_failure: bool = False
 ) -> KillFigures:
@@ -114,7 +122,12 @@ def run_kills(
         except Exception as err:  # noqa: BLE001 - any failure to open is the thing counted
             after_kill = None
             figures.failures.append(f"kill {n + 1} in {hit[0]}: served file does not open: {err}")
-        if after_kill != last:
+        if _replaced_before_the_kill(after_kill, last):
+            figures.after_replace += (
+                1  # only os.replace gives the served name to a file: the new one is whole
+            )
+            last = after_kill
+        elif after_kill != last:
             figures.partial_served += 1
             figures.failures.append(f"kill {n + 1} in {hit[0]}: served {after_kill} != last publish {last}")
         recovery = home.refresh()

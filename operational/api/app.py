@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -17,6 +20,18 @@ from operational.dialer.carrier import Carrier, SimulatedCarrier
 from voxlink.settings import get_settings
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # 1,000 events of a few KB each fit well inside
+
+
+@asynccontextmanager
+async def _served(app: FastAPI) -> AsyncIterator[None]:
+    """When the server starts (every import and route in place): move the heap built so far out of the cyclic
+    garbage collector's reach. An ingest request allocates thousands of objects (its events, checked and
+    answered), so collections run many times a request; without this each older-generation one walks the
+    ~150,000 objects the imports made, which cost ~8 µs per ingested event (a third of the API's CPU).
+    Objects made later, by requests, are collected as usual."""
+    gc.collect()
+    gc.freeze()
+    yield
 
 
 def create_app(
@@ -35,6 +50,7 @@ def create_app(
         version="1",
         description="Canonical event ingest, Twilio-format webhooks, the inbox, the dialer and the live event stream. "
         'Every error has the body `{"error": {code, message, details, timestamp, requestId}}`.',
+        lifespan=_served,
     )
     app.state.engine = engine
     app.state.carrier = carrier or SimulatedCarrier(random.Random())

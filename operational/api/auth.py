@@ -45,7 +45,10 @@ def require_key(request: Request, credentials: HTTPAuthorizationCredentials | No
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         failures(request).record(source)
         raise ApiError(401, "unauthorized", "an API key is required: send Authorization: Bearer <key>")
-    with request.app.state.engine.begin() as conn:
+    # check_key is one statement: in autocommit it is its own transaction, with no BEGIN and COMMIT round
+    # trips to PostgreSQL around it (every authenticated request pays for them otherwise)
+    engine = request.app.state.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         check = check_key(conn, credentials.credentials, datetime.now(UTC))
     if check.account_id is None or check.key_id is None:
         failures(request).record(source)

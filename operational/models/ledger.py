@@ -1,7 +1,7 @@
 """The event ledger and the state derived from it: calls, messages and agent status changes.
 
 Their ``account_id`` has no foreign key: a per-row check cost a quarter of the events insert. Ingest locks
-the account row once per batch (``for key share``, operational/ingest.py) and a trigger on ``accounts``
+the account row once per batch (``for key share``, operational/ingest_store.py) and a trigger on ``accounts``
 refuses to delete an account that still has rows here (migration 0010).
 """
 

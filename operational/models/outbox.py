@@ -28,7 +28,9 @@ class StreamEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     queue: Mapped[str | None] = mapped_column(sa.String(200))
     agent: Mapped[str | None] = mapped_column(sa.String(200))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # an alert's own data; null for a stream event of a canonical event, whose payload readers take from
+    # ``events`` (operational/outbox.py READ_AFTER): one copy of each payload, not two (migration 0011)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_column()
     __table_args__ = (
         sa.Index("ix_stream_outbox_account_id", "account_id", "id"),

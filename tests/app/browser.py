@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 # the server, the browser and the end of a run are the page bench's (tests may use bench/, not the reverse)
 from bench.app_browser import TIMEOUT_MS, wait_until_idle
@@ -93,25 +94,39 @@ def screenshot(page: Page, name: str) -> None:
 
 
 @contextmanager
-def offline_page(browser: Browser, width: int = 1400) -> Iterator[Page]:
-    """A fresh context (a fresh Streamlit session) whose page may reach only the loopback app."""
-    context = browser.new_context(viewport={"width": width, "height": 3200}, accept_downloads=True)
+def offline_page(
+    browser: Browser, width: int = 1400, height: int = 3200, *, offline: bool = True, strict: bool = False
+) -> Iterator[Page]:
+    """A fresh context (a fresh Streamlit session) whose page may reach only the loopback app (``offline``);
+    tall, since Streamlit scrolls inside its main block. ``strict``: a request beyond the loopback also fails the
+    test once the page closes — the app must render with no internet (no fonts, icons or map tiles)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if "//127.0.0.1:" in route.request.url else route.abort(),
-    )
+    outside: list[str] = []
+
+    def loopback_only(route: Route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    if offline:
+        context.route("**/*", loopback_only)
     try:
         yield context.new_page()
     finally:
         context.close()
+    assert not (strict and outside), f"the app asked the internet for: {outside}"
 
 
-def module_fixtures(log_name: str) -> tuple[Any, Any, Any]:
+def module_fixtures(
+    log_name: str, *, width: int = 1400, height: int = 3200, offline: bool = True, strict: bool = False
+) -> tuple[Any, Any, Any]:
     """The ``server``, ``browser`` and ``page`` fixtures of a browser module: one Streamlit server over the
     session's stack (logging to ``log_name`` in its home) and one chromium per module — sync playwright runs one
-    at a time, so none outlives its module — and a fresh offline page per test. In a module:
-    ``server, browser, page = module_fixtures("streamlit-x.log")``."""
+    at a time, so none outlives its module — and a fresh page per test, as :func:`offline_page` opens it with
+    the other arguments. In a module: ``server, browser, page = module_fixtures("streamlit-x.log")``."""
 
     @pytest.fixture(scope="module")
     def server(stack: Any) -> Iterator[str]:
@@ -125,7 +140,7 @@ def module_fixtures(log_name: str) -> tuple[Any, Any, Any]:
 
     @pytest.fixture
     def page(browser: Browser, app_env: Any) -> Iterator[Page]:
-        with offline_page(browser) as page:
+        with offline_page(browser, width, height, offline=offline, strict=strict) as page:
             yield page
 
     return server, browser, page

@@ -10,31 +10,27 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from app.display.formatting import counted
 from app.shell.navigation import PAGES, visible_titles
 from cli.main import main
 from tests.app.browser import (
-    TIMEOUT_MS,
-    chromium,
     download_last,
     expect_tile,
     main_text,
+    module_fixtures,
     nav_titles,
     navigate,
     screenshot,
     set_dates,
     sign_in,
-    streamlit_server,
     wait_until_idle,
 )
-from tests.app.conftest import DEMO_PASSWORD, PASSWORD, Stack
+from tests.app.conftest import DEMO_PASSWORD, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -61,38 +57,9 @@ OTHER_AGENTS = (
 )  # the simulator's team besides alice
 
 
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, server: str, app_env: Stack) -> Iterator[Page]:
-    """A fresh context (so a fresh Streamlit session); tall, since Streamlit scrolls inside its main block."""
-    context = browser.new_context(viewport={"width": 1400, "height": 3200}, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    outside: list[str] = []
-
-    def offline(route: Route) -> None:  # the app must render with no internet: no fonts, icons or tiles
-        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", offline)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-    assert not outside, f"the app asked the internet for: {outside}"
+# a tall page (Streamlit scrolls inside its main block); the app must render with no internet: a request beyond
+# the loopback app fails the test
+server, browser, page = module_fixtures("streamlit.log", strict=True)
 
 
 def export(report: str, account: str, start: str = START, end: str = END) -> str:

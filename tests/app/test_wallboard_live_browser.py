@@ -4,40 +4,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from operational.simulator.live import run
-from tests.app.browser import TIMEOUT_MS, chromium, streamlit_server, wait_until_idle
+from tests.app.browser import TIMEOUT_MS, module_fixtures, wait_until_idle
 from tests.app.conftest import DEMO_PASSWORD, Stack
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(stack: Stack) -> Iterator[str]:
-    with streamlit_server(stack.env(), stack.home / "streamlit-wallboard.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, server: str, app_env: Stack) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1600, "height": 2000})
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+# a kiosk-sized page, not routed: the board's own polling goes straight to the app
+server, browser, page = module_fixtures("streamlit-wallboard.log", width=1600, height=2000, offline=False)
 
 
 def live_figures(page: Page) -> list[str]:

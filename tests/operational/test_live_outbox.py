@@ -72,3 +72,26 @@ def test_alerts_are_stream_events_and_old_events_are_pruned(engine: sa.Engine) -
     assert outbox.prune(engine, timedelta(hours=24)) == 1
     with engine.connect() as conn:
         assert [m.data["message"] for m in outbox.read_after(conn, account.id, 0)] == ["a fresh one"]
+
+
+def test_a_stream_event_refers_to_its_events_payload_rather_than_storing_a_copy(engine: sa.Engine) -> None:
+    account = create_account(engine, "outbox-by-reference", "America/New_York")
+    answered = ev("call.answered", T.format(2), call_id="r", answered_by="human", agent="carol")
+    assert ingest_events(engine, account.id, enumerate([answered])).rejected == []
+    with engine.begin() as conn:
+        outbox.alert(conn, account.id, datetime.now(UTC), "a check failed", rows=2)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("select type, data from stream_outbox where account_id = :a order by id"),
+            {"a": account.id},
+        ).all()
+        read = outbox.read_after(conn, account.id, 0)
+    # the row keeps no second copy of the event (an alert, which has no event, keeps its own)
+    assert [tuple(r) for r in stored] == [
+        ("call:answered", None),
+        ("system:alert", {"message": "a check failed", "rows": 2}),
+    ]
+    assert [(m.type, m.event_id, m.data) for m in read] == [
+        ("call:answered", answered["event_id"], answered),  # the ledger's payload: the event as it was sent
+        ("system:alert", None, {"message": "a check failed", "rows": 2}),
+    ]

@@ -22,7 +22,8 @@ from voxlink.settings import REPO_ROOT, get_settings
 
 REPORT_TABLES = (
     "rpt_call_status_daily", "rpt_abandon_rate_daily", "rpt_abandon_rate_interval", "rpt_outgoing_calls_daily",
-    "rpt_dispositions_daily", "rpt_agent_daily", "rpt_dialer_daily", "rpt_messages_daily", "rpt_user_status_daily",
+    "rpt_dispositions_daily", "rpt_agent_daily", "rpt_dialer_daily", "rpt_dialer_compliance_daily",
+    "rpt_messages_daily", "rpt_user_status_daily",
 )  # fmt: skip
 
 
