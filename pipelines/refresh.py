@@ -13,11 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.ready_copy import make_in_background
 from pipelines.signal_guard import keeping_sigterm
 from voxlink.files import private_dir, write_private_text
 from voxlink.settings import get_settings
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 class RefreshFailed(RuntimeError):
@@ -164,6 +168,7 @@ def run_refresh(
     say: Callable[[str], None] | None = None,
     watch: bool = False,
     dbt: object | None = None,
+    instance: DagsterInstance | None = None,
 ) -> RefreshResult:
     """Extract → dbt build → publish, in-process; raise :class:`RefreshFailed` if any step fails.
 
@@ -172,7 +177,8 @@ def run_refresh(
     ``wait_seconds`` (then :class:`RefreshBlocked`), and ``say`` is told why. ``watch`` (the command line) adds a
     watch thread that stops this process on SIGINT/SIGTERM and bounds any wait for a slot during the run.
     ``dbt`` replaces the dbt resource: by default dbt runs in this process on a manifest parsed for this run
-    (:func:`pipelines.warm_dbt.in_process_dbt`); the warm refresher passes its own, parsed once.
+    (:func:`pipelines.warm_dbt.in_process_dbt`); the warm refresher passes its own, parsed once, and its Dagster
+    ``instance`` (by default one is opened for the run: its storages check their schema versions each time).
     """
     moment = (refresh_at or datetime.now(UTC)).astimezone(UTC).isoformat()
     # the publish starts from a byte copy of the served file (~2 s at 10 M): made now, beside extract and dbt,
@@ -200,9 +206,13 @@ def run_refresh(
     log_path = get_settings().home_dir / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     run_id = str(uuid.uuid4())
-    with dg.DagsterInstance.get() as instance:
+
+    def opened() -> contextlib.AbstractContextManager[DagsterInstance]:
+        return contextlib.nullcontext(instance) if instance is not None else dg.DagsterInstance.get()
+
+    with opened() as dagster:
         try:
-            wait_for_chain(instance, wait_seconds, say or (lambda _: None))
+            wait_for_chain(dagster, wait_seconds, say or (lambda _: None))
         except RefreshBlocked as err:
             raise RefreshFailed(f"{err} (the last good warehouse is still served)") from None
     if full:
@@ -212,7 +222,7 @@ def run_refresh(
     # dbt's own output goes to the log file, not the terminal: the CLI prints a summary instead.
     def execute() -> dg.ExecuteInProcessResult:
         return job.execute_in_process(
-            instance=instance,
+            instance=dagster,
             run_id=run_id,
             tags=owner_tags(),
             run_config=dg.RunConfig(
@@ -224,9 +234,9 @@ def run_refresh(
         )
 
     # dbt's own output goes to the log file, not the terminal: the CLI prints a summary instead.
-    with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
+    with log_path.open("w") as log, contextlib.redirect_stdout(log), opened() as dagster:
         result = (
-            execute_watched(instance, run_id, wait_seconds, execute) if watch else keeping_sigterm(execute)
+            execute_watched(dagster, run_id, wait_seconds, execute) if watch else keeping_sigterm(execute)
         )
         ran = time.perf_counter() - launched
         steps: dict[str, float] = {}

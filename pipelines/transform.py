@@ -46,6 +46,20 @@ TESTED_FROM_RAW = {
     "stg_agent_status_events": "agent_status_events",
 }
 
+# Incremental report models, which replace whole (account_id, date) days and keep per row the newest `_loaded_at`
+# aggregated into it: in an incremental build their tests read every row of each day holding a row loaded since
+# the last publish (the days this build replaced); the other days' rows are the published, tested ones.
+TESTED_BY_DAY = {
+    "rpt_call_status_daily": "calls",
+    "rpt_abandon_rate_interval": "calls",
+    "rpt_abandon_rate_daily": "calls",
+    "rpt_outgoing_calls_daily": "calls",
+    "rpt_dispositions_daily": "calls",
+    "rpt_agent_daily": "calls",
+    "rpt_dialer_daily": "calls",
+    "rpt_messages_daily": "messages",
+}
+
 
 # Models that change without new rows: open agent-status intervals run to the refresh instant, so they are rebuilt
 # (with what reads them) by every refresh that builds anything.
@@ -64,15 +78,21 @@ def build_exclusion(manifest: Mapping[str, Any], reached: list[str]) -> list[str
 
 def build_environment(config: "DbtBuildConfig", served: Path) -> dict[str, str]:
     """What a build reads from its environment: the refresh instant and, unless it is a full build, what the
-    served warehouse was already tested from (see the macros ``refresh_at`` and ``get_where_subquery``).
+    served warehouse was already tested from, per model tested row by row (``TESTED_FROM_RAW``) or day by day
+    (``TESTED_BY_DAY``) (see the macros ``refresh_at`` and ``get_where_subquery``).
 
     Environment variables, not ``--vars``: dbt re-parses the whole project whenever its vars change.
     """
-    since: dict[str, str] = {}
-    if not config.full_refresh:
-        through = published_loads(served)
-        since = {model: through[raw].isoformat() for model, raw in TESTED_FROM_RAW.items() if raw in through}
-    return {"VOXLINK_REFRESH_AT": config.refresh_at, "VOXLINK_TESTS_LOADED_AFTER": json.dumps(since)}
+    through = {} if config.full_refresh else published_loads(served)
+
+    def since(models: dict[str, str]) -> str:
+        return json.dumps({model: through[raw].isoformat() for model, raw in models.items() if raw in through})
+
+    return {
+        "VOXLINK_REFRESH_AT": config.refresh_at,
+        "VOXLINK_TESTS_LOADED_AFTER": since(TESTED_FROM_RAW),
+        "VOXLINK_TESTS_DAYS_LOADED_AFTER": since(TESTED_BY_DAY),
+    }
 
 
 class DbtBuildConfig(dg.Config):
