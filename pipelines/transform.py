@@ -86,7 +86,9 @@ def build_environment(config: "DbtBuildConfig", served: Path) -> dict[str, str]:
     through = {} if config.full_refresh else published_loads(served)
 
     def since(models: dict[str, str]) -> str:
-        return json.dumps({model: through[raw].isoformat() for model, raw in models.items() if raw in through})
+        return json.dumps(
+            {model: through[raw].isoformat() for model, raw in models.items() if raw in through}
+        )
 
     return {
         "VOXLINK_REFRESH_AT": config.refresh_at,

@@ -107,12 +107,17 @@ def test_a_report_is_tested_on_every_row_of_the_days_holding_a_new_row(published
     try:
         # an old row broken behind the pipeline's back: only a full test run sees it while its day has no new row
         working(f"update rpt_call_status_daily set calls = null where {in_day} and status = '{statuses[0]}'")
-        assert "Failure in test not_null_rpt_call_status_daily (" in dbt_test(None, "rpt_call_status_daily").stdout
+        assert (
+            "Failure in test not_null_rpt_call_status_daily ("
+            in dbt_test(None, "rpt_call_status_daily").stdout
+        )
         narrowed = report_test()
         assert narrowed.returncode == 0, narrowed.stdout[-3000:]
 
         # another row of the same day newly loaded: the whole day is tested again, the broken row with it
-        working(f"update rpt_call_status_daily set _loaded_at = now() where {in_day} and status = '{statuses[1]}'")
+        working(
+            f"update rpt_call_status_daily set _loaded_at = now() where {in_day} and status = '{statuses[1]}'"
+        )
         again = report_test()
         assert again.returncode != 0
         assert "Failure in test not_null_rpt_call_status_daily (" in again.stdout
