@@ -31,4 +31,7 @@ final as (
         agent_name
 )
 
+-- stored by account and day (the one report table of over a row group at scale): the leaderboard's date range of
+-- one account reads the row groups holding that account, not every one
 select * from final
+order by account_id, date, agent_name
