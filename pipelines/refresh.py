@@ -96,10 +96,11 @@ def prepare_dagster_home() -> None:
 def _relax_instance_commits() -> None:
     """Let the SQLite files of the Dagster home write without waiting for the disk (``synchronous=off``).
 
-    A refresh writes some 300 events and Dagster opens a fresh connection for each: every commit, and every
-    close (the last connection checkpoints the WAL), waits for an fsync — about 16 ms per event on a busy
-    machine, most of Dagster's own share of a warm refresh (measured: 1,004 commits and 1,171 closes per run).
-    ``normal`` saves little here because of those checkpoints; ``off`` takes it to under 1 ms. A killed process
+    A refresh writes some 300 events, each commit a wait for an fsync at SQLite's default — and, while Dagster
+    opened a connection per use, each close too (the last one checkpoints the WAL; the engines now keep theirs
+    open, :mod:`pipelines.instance_engines`): about 16 ms per event on a busy machine, measured when that was
+    most of Dagster's own share of a warm refresh (1,004 commits and 1,171 closes per run). ``normal`` saved
+    little then because of those checkpoints; ``off`` takes it to under 1 ms. A killed process
     loses nothing (the writes are in the operating system's cache); an operating-system crash or power loss may
     lose or damage the run history of the Dagster home (not the warehouse: DuckDB's files are not SQLite), which
     starts afresh once its history/ folder is removed. SQLite reads the setting per connection, hence a listener.
