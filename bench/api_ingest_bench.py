@@ -13,7 +13,6 @@ on a loaded machine). Target (issue 18): HTTP ≥ 40,000 events/s, call and mess
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import subprocess
@@ -23,6 +22,7 @@ import time
 
 import orjson
 import psutil
+from bench_args import bench_parser
 from local_api import free_port, wait_ready
 from throwaway import throwaway_database
 
@@ -66,7 +66,7 @@ def _run_clients(port: int, streams: list[tuple[str, list[bytes]]]) -> tuple[flo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument(
         "--days", type=int, default=10, help="simulated days per client (≈2,400 events a day)"
     )

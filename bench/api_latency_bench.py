@@ -12,7 +12,6 @@ DESIGN.md's report API p95 ≤ 30 ms.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import statistics
@@ -27,6 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from bench_args import bench_parser
 from local_api import free_port, wait_ready
 from throwaway import throwaway_database
 from twilio.request_validator import RequestValidator
@@ -187,7 +187,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (at most 10)")
     parser.add_argument("--rounds", type=int, default=50, help="times each client sends every route")
     parser.add_argument("--days", type=int, default=2, help="simulated days seeded (≈2,400 events a day)")

@@ -14,7 +14,6 @@ Targets (DESIGN.md / issue 6): query p95 ≤ 10 ms; navigation and filter change
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import os
@@ -27,6 +26,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from bench_args import bench_parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # The queries run outside a Streamlit server: keep its "no runtime" warnings out of the figures.
@@ -336,7 +337,7 @@ def _choose(page: Any, box: Any, option: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument(
         "--home", type=Path, help="a VOXLINK_HOME with a published warehouse (default: a small demo)"
     )

@@ -11,7 +11,6 @@ lost and duplicated, and how long recovery took; exits 1 when any failure counte
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_args import bench_parser
 
 from bench.fault_scenarios.disk_scenario import run_disk_faults  # noqa: E402
 from bench.fault_scenarios.fault_home import open_home, prepare_home, remove_home  # noqa: E402
@@ -40,7 +41,7 @@ def timed(label: str, run: Callable[[], T]) -> tuple[T, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--kills", type=int, default=10, help="SIGKILLs of the refresh (default 10)")
     parser.add_argument("--events", type=int, default=10_000, help="unique events ingested (default 10,000)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")

@@ -32,9 +32,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench_args import bench_parser
+
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--history", type=int, default=100_000, help="calls published before the run")
     parser.add_argument("--minutes", type=float, default=5.0, help="how long events are ingested")
     parser.add_argument("--rate", type=float, default=20.0, help="calls ingested per second")

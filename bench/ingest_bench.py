@@ -14,7 +14,6 @@ Target (issue 18): ingest ≥ 40,000 events/s.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -22,6 +21,7 @@ import time
 import orjson
 import psutil
 import psycopg
+from bench_args import bench_parser
 from throwaway import throwaway_database
 
 
@@ -37,7 +37,7 @@ def _cpu_seconds(processes: list[psutil.Process]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--days", type=int, default=60, help="simulated days (≈2,400 events per day)")
     parser.add_argument(
         "--connections",

@@ -11,7 +11,6 @@ Target (issue 18): each report's p95 over 30 days ≤ 5 ms at 10 M calls.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -20,6 +19,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+
+from bench_args import bench_parser
 
 REPORT_P95_MS = 5.0
 
@@ -58,7 +59,7 @@ def _account_and_end(slug: str, end: date | None) -> tuple[int, date]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument(
         "--home", type=Path, required=True, help="VOXLINK_HOME holding warehouse/served.duckdb"
     )

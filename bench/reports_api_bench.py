@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import orjson
+from bench_args import bench_parser
 from local_api import free_port, wait_ready
 from warehouse_bench import END
 from warehouse_bench import _load as load_calls_and_messages
@@ -99,7 +100,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--calls", type=int, default=10_000_000)
     parser.add_argument("--messages", type=int, help="default: twice --calls")
     parser.add_argument("--clients", type=int, default=20)

@@ -35,6 +35,7 @@ import httpx
 import orjson
 import uvicorn
 import websockets
+from bench_args import bench_parser
 from fastapi import WebSocket, WebSocketDisconnect
 from throwaway import throwaway_database
 
@@ -237,7 +238,7 @@ def live_polls(engine: object) -> list[float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=int, default=1000, help="events per second")
     parser.add_argument("--seconds", type=float, default=10.0)

@@ -9,7 +9,6 @@ session (page load and sign-in) until the tile is drawn.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import statistics
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_args import bench_parser
 
 from bench.app_browser import TIMEOUT_MS, chromium, streamlit_server, wait_until_idle  # noqa: E402
 
@@ -62,7 +63,7 @@ def store_call(account_id: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument(
         "--home", type=Path, help="a VOXLINK_HOME with a published warehouse (default: small demo)"
     )

@@ -14,7 +14,6 @@ incremental refresh ≤ 10 s.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -25,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from bench_args import bench_parser
 
 SMALL_ACCOUNTS = 9
 REPORT_P95_MS = 5.0  # issue 18's target for each report's p95 over 30 days
@@ -108,7 +108,7 @@ def p(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--calls", type=int, default=10_000_000)
     parser.add_argument("--messages", type=int, default=20_000_000)
     parser.add_argument("--repeat", type=int, default=50, help="runs per report query")

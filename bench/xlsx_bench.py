@@ -29,6 +29,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_args import bench_parser
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 QUEUES = 1_000
@@ -147,7 +149,7 @@ def helper(step: str, out: Path, rows: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--skip-baseline", action="store_true", help="skip pure xlsxwriter (~60 s)")
     parser.add_argument(

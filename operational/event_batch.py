@@ -1,7 +1,7 @@
 """One request's batch of events: stored in one transaction, with a result for each event.
 
 Every rejected event is listed with its ``index``, ``event_id`` (null when it has none as text), the
-``field`` at fault and the ``reason``; a value PostgreSQL refuses splits the batch (ingest._store) rather
+``field`` at fault and the ``reason``; a value PostgreSQL refuses splits the batch (ingest_store.store) rather
 than failing the request, so a request fails as a whole only when the database is unreachable.
 
 A request is one batch, so it is checked and stored here directly (ingest.store_batch, one transaction)

@@ -30,10 +30,9 @@ from operational.ingest_store import (
     store_batch,
     timed_store,
 )
-from operational.ingest_store import store as _store
 
 __all__ = [
-    "BATCH_SIZE", "IngestReport", "Rejection", "_store", "copy_rows", "ingest_events", "read_jsonl",
+    "BATCH_SIZE", "IngestReport", "Rejection", "copy_rows", "ingest_events", "read_jsonl",
     "prepare", "store_batch",
 ]  # fmt: skip
 

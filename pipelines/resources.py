@@ -50,8 +50,9 @@ class Warehouse(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         from pipelines.run_guard import Heartbeat
 
-        if context.instance is not None and context.run_id is not None:
-            self._heartbeat = Heartbeat(context.instance, context.run_id).start()
+        run = context.run
+        if context.instance is not None and run is not None:
+            self._heartbeat = Heartbeat(context.instance, run.run_id).start()
         self._in_run = True
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from cli.main import main
 from operational.accounts import create_account
 from operational.events import ValidEvent
-from operational.ingest import IngestReport, _store, ingest_events
+from operational.ingest import IngestReport, ingest_events
+from operational.ingest_store import store as store_batch_split
 from tests.events_factory import CALLER, LINE, at, ev
 
 T0 = "2026-11-02 14:00:00"
@@ -124,7 +125,7 @@ def test_a_value_postgresql_refuses_splits_the_batch_down_to_that_event(
 
     batch = [valid(f"split-{n}", f"split-call-{n}") for n in range(7)]
     batch.insert(5, valid("split-bad", "c" * 300))
-    stored, ids, rejected = _store(engine, account, batch, collect_ids=True)
+    stored, ids, rejected = store_batch_split(engine, account, batch, collect_ids=True)
     assert (stored, len(ids), [(e.event_id, field) for e, field, _ in rejected]) == (
         7,
         7,
