@@ -30,6 +30,7 @@ from operational.ingest_store import (
     store_batch,
     timed_store,
 )
+from voxlink.gc_pause import paused_cyclic_gc
 
 __all__ = [
     "BATCH_SIZE", "IngestReport", "Rejection", "copy_rows", "ingest_events", "read_jsonl",
@@ -192,26 +193,29 @@ def ingest_events(
         while len(waiting) > (0 if last else 1):
             settle_waiting()
 
-    try:
-        for position, obj in events:
-            report.received += 1
-            try:
-                if isinstance(obj, EventRejected):
-                    raise obj
-                valid = validate(obj, now)
-                batch.setdefault(valid.event_id, valid)
-                positions.setdefault(valid.event_id, []).append(position)
-            except EventRejected as err:
-                report.rejected.append(Rejection(position, _event_id(obj), err.field, err.reason))
-            except Exception as err:  # noqa: BLE001 - a check that breaks on odd input refuses that event alone
-                reason = f"could not be checked ({type(err).__name__}: {shown(str(err), 120)})"
-                report.rejected.append(Rejection(position, _event_id(obj), "event", reason))
-            if len(batch) >= limit:
-                flush(last=False)
-        flush(last=True)
-    finally:
-        for pool in pools:
-            pool.shutdown(wait=True)  # a part begun commits or fails before the caller goes on
+    # the collector's passes over a batch's many live objects cost ~20 % of the Python work per event, and an
+    # ingest leaves no reference cycles to collect (voxlink/gc_pause.py)
+    with paused_cyclic_gc():
+        try:
+            for position, obj in events:
+                report.received += 1
+                try:
+                    if isinstance(obj, EventRejected):
+                        raise obj
+                    valid = validate(obj, now)
+                    batch.setdefault(valid.event_id, valid)
+                    positions.setdefault(valid.event_id, []).append(position)
+                except EventRejected as err:
+                    report.rejected.append(Rejection(position, _event_id(obj), err.field, err.reason))
+                except Exception as err:  # noqa: BLE001 - a check that breaks on odd input refuses that event alone
+                    reason = f"could not be checked ({type(err).__name__}: {shown(str(err), 120)})"
+                    report.rejected.append(Rejection(position, _event_id(obj), "event", reason))
+                if len(batch) >= limit:
+                    flush(last=False)
+            flush(last=True)
+        finally:
+            for pool in pools:
+                pool.shutdown(wait=True)  # a part begun commits or fails before the caller goes on
     report.rejected.sort(key=lambda r: r.position)
     report.seconds = time.perf_counter() - started
     report.storing_seconds = _busy_seconds(spans)

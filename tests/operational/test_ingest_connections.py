@@ -124,3 +124,36 @@ def test_after_a_part_fails_the_parts_queued_behind_it_are_not_stored_and_the_ca
         ).all()
     # call-a's end (third batch, queued on the same connection) is not stored without its answer
     assert of_a == [events[0]["event_id"]]
+
+
+def test_a_file_ingest_holds_off_the_cyclic_collector_and_restores_it(engine: sa.Engine) -> None:
+    import gc
+
+    from voxlink.gc_pause import paused_cyclic_gc
+
+    account = create_account(engine, "gc-paused", "UTC")
+    seen: list[bool] = []
+
+    def read() -> object:
+        for position, event in enumerate(_two_calls()):
+            seen.append(gc.isenabled())  # while the ingest reads and stores
+            yield position, event
+
+    assert gc.isenabled()
+    report = ingest_events(engine, account.id, read(), batch_size=2)
+    assert report.stored == 6 and seen == [False] * 6
+    assert gc.isenabled()
+
+    # nested and overlapping pauses: the collector comes back with the last one, as it was before the first
+    with paused_cyclic_gc():
+        with paused_cyclic_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_cyclic_gc():
+            pass
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()
