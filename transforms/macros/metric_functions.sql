@@ -142,3 +142,12 @@
     {{ return('create or replace function ' ~ target.schema ~ '.' ~ name ~ '(' ~ typed | join(', ') ~ ') returns '
               ~ result ~ ' language sql immutable as $metric$ select ' ~ body ~ ' $metric$') }}
 {% endmacro %}
+
+{#- A catalogue function's body, to compute it in a model whose columns carry the function's parameter names: the
+    same definition as the SQL function, expanded where the model is built instead of where it is read. -#}
+{% macro metric_expression(name) %}
+    {%- for function, params, returns, body in metric_functions() if function == name -%}
+        {{ return('(' ~ body ~ ')') }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('no catalogue function named ' ~ name) }}
+{% endmacro %}
