@@ -65,6 +65,13 @@ def build_warehouse(served: Path, rows: int) -> tuple[date, date]:
             from range({days}) t(d), range({QUEUES}) u(q)
             """
         )
+        # the day's ratios the model stores beside its parts, by the same warehouse functions
+        con.execute(
+            "create or replace table rpt_abandon_rate_daily as select *, "
+            "abandon_rate(abandoned, short_abandoned, offered) as abandon_rate, "
+            "service_level(answered_within_sl, answered, abandoned, short_abandoned) as service_level, "
+            "asa_seconds(answered_wait_seconds, answered) as asa_seconds from rpt_abandon_rate_daily"
+        )
         con.execute(
             "create table _publish as select 1 as version, now() as published_at, 0.0 as built_seconds"
         )

@@ -84,10 +84,11 @@ BUMP = "change_seq = nextval('change_seq')"
 # A defect no account owns (a report table's row, or the whole day missing) blocks the publish for everyone;
 # one in an account's raw rows holds that account's new rows aside and publishes the rest (tests/pipelines/
 # test_quarantine_*.py go through every raw rule; here one stands for them against the gate as a whole).
-# offered 1, answered 1, abandoned 3: abandon_rate(3, 0, 1) = 3
+# offered 1, answered 1, abandoned 3: abandon_rate(3, 0, 1) = 3 (the stored day ratio too)
 RATE_ABOVE_ONE = (
-    "insert into rpt_abandon_rate_daily select account_id, date '2026-10-01', 'q9', 1, 1, "
-    "3, 0, 0, 0, _loaded_at from rpt_abandon_rate_daily limit 1"
+    "insert into rpt_abandon_rate_daily (account_id, date, queue_name, offered, answered, abandoned, "
+    "short_abandoned, answered_within_sl, answered_wait_seconds, _loaded_at, abandon_rate) "
+    "select account_id, date '2026-10-01', 'q9', 1, 1, 3, 0, 0, 0, _loaded_at, 3 from rpt_abandon_rate_daily limit 1"
 )
 UNDO_RATE = "delete from rpt_abandon_rate_daily where queue_name = 'q9'"
 

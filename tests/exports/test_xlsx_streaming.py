@@ -52,6 +52,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             from range(1, 3) s(a), range({(END - START).days + 1}) t(d), range(3) u(q)
             """
         )
+        # the day's ratios the model stores beside its parts, by the same warehouse functions
+        con.execute(
+            "create or replace table rpt_abandon_rate_daily as select *, "
+            "abandon_rate(abandoned, short_abandoned, offered) as abandon_rate, "
+            "service_level(answered_within_sl, answered, abandoned, short_abandoned) as service_level, "
+            "asa_seconds(answered_wait_seconds, answered) as asa_seconds from rpt_abandon_rate_daily"
+        )
         con.execute(
             "create table _publish as select 1 as version, now() as published_at, 0.0 as built_seconds"
         )
