@@ -46,9 +46,10 @@ TESTED_FROM_RAW = {
     "stg_agent_status_events": "agent_status_events",
 }
 
-# Incremental report models, which replace whole (account_id, date) days and keep per row the newest `_loaded_at`
-# aggregated into it: in an incremental build their tests read every row of each day holding a row loaded since
-# the last publish (the days this build replaced); the other days' rows are the published, tested ones.
+# Report models whose rows are per (account_id, date) and keep the newest `_loaded_at` aggregated into each: the
+# incremental ones replace whole days, and rpt_abandon_rate_daily (rebuilt whole from the interval table) gives an
+# untouched day the very rows it had. In an incremental build their tests read every row of each day holding a row
+# loaded since the last publish (the days this build changed); the other days' rows are the published, tested ones.
 TESTED_BY_DAY = {
     "rpt_call_status_daily": "calls",
     "rpt_abandon_rate_interval": "calls",
