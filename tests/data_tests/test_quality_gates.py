@@ -227,12 +227,11 @@ def test_blocking_failure_emails_the_admins(clean: int, engine: sa.Engine) -> No
 
 # The rate gates call the metric functions dbt publishes (transforms/macros/metric_functions.sql): a definition
 # changed there is the one the gate judges, so a gate can never pass a figure the exports and the app show out of
-# [0, 1]. Each function is replaced in a copy of the working file by one that returns 2 for every row.
+# [0, 1]. Each function is replaced in a copy of the working file by one that returns 2 for every row. The
+# abandon-rate report's day ratios are stored (the export reads them): its gate judges the stored columns.
 @pytest.mark.parametrize(
     ("suite", "function", "parameters"),
     [
-        (REPORT_RATES, "abandon_rate", "abandoned, short_abandoned, offered"),
-        (REPORT_RATES, "service_level", "answered_within_sl, answered, abandoned, short_abandoned"),
         (OUTBOUND_RATES, "connect_rate", "human_answered, attempts"),
         (MESSAGE_RATES, "delivery_rate", "delivered, undelivered, failed"),
         (STATUS_TIME, "occupancy", "available_seconds, busy_seconds, after_call_work_seconds"),
@@ -256,4 +255,29 @@ def test_rate_gates_judge_the_published_metric_function(
             "drops are human-answered calls" if function == "drop_rate" else "a rate is a fraction in [0, 1]",
         )
     ]
+    assert all(o.failing >= 1 for o in outcome.blocking_failures)
+
+
+@pytest.mark.parametrize(
+    ("column", "why"),
+    [
+        ("abandon_rate", "a rate is a fraction in [0, 1]"),
+        ("service_level", "a rate is a fraction in [0, 1]"),
+        ("asa_seconds", "waits are never negative"),
+    ],
+)
+def test_report_rates_gate_judges_the_stored_day_ratios(
+    clean: int, tmp_path: Path, column: str, why: str
+) -> None:
+    copy = tmp_path / "working.duckdb"
+    shutil.copyfile(get_settings().working_db, copy)
+    now = datetime.now(UTC)
+    broken = 2 if column != "asa_seconds" else -1
+    with duckdb.connect(str(copy)) as con:
+        assert run_suite(con, REPORT_RATES, now, "working").passed
+        con.execute(f"update rpt_abandon_rate_daily set {column} = {broken} where date = (select min(date) "
+                    "from rpt_abandon_rate_daily)")  # fmt: skip
+        outcome = run_suite(con, REPORT_RATES, now, "working")
+
+    assert [(o.column, o.why) for o in outcome.blocking_failures] == [(column, why)]
     assert all(o.failing >= 1 for o in outcome.blocking_failures)

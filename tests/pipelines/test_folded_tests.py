@@ -116,7 +116,9 @@ def test_every_model_keeps_its_accepted_values_in_one_test(compiled: dict[str, A
 def test_a_value_outside_a_column_list_fails_the_test_and_a_null_passes(compiled: dict[str, Any]) -> None:
     with duckdb.connect(str(get_settings().working_db), read_only=True) as con:
         for model, (sql, columns, relation) in folded_tests(compiled, "accepted_values_columns").items():
-            assert con.execute(sql).fetchall() == [], f"{model} holds unlisted values before any was put there"
+            assert con.execute(sql).fetchall() == [], (
+                f"{model} holds unlisted values before any was put there"
+            )
             rows = con.execute(f"select count(*) from {relation}").fetchone()
             assert rows is not None and rows[0] >= 2, f"{model} has fewer than two rows"
             for column, values in columns.items():
