@@ -5,6 +5,12 @@ Started by the shell on its first run (while the sign-in form is on screen):
   connection: ~1.2 s that the first sign-in of the process paid), first since the sign-in comes first;
 - every module the pages import (read from their source, so a new page is covered without a list here), and
   the lazy pandas/pyarrow parts the first chart and table need (~1.5-2 s, DEPENDENCIES.md);
+- the page modules themselves (the prefetch imports them for their ``READS``) and the few modules imported on
+  a first use (``FIRST_USE_IMPORTS``): their own time is small (~30 ms), but with Streamlit's source watcher
+  on (``server.fileWatcherType``; off in the app's .streamlit/config.toml, on in a development run), after any
+  script run in which ``sys.modules`` grew it walks the path of every loaded module (~2,000) on the event
+  loop before the run's end reaches the browser: 0.13 s alone, 0.25-0.3 s sampled in the server, once per
+  session for each run that followed new imports (the wallboard, first visited after a sign-in, paid it);
 - plotly's per-trace validators, loaded on a type's first figure (~40 ms each for bars, lines, heatmaps);
 - what the first formatted table and the first polars frame shown need: pandas' Styler (which imports jinja2,
   0.4-0.55 s on the first Call status or Abandon rate visit) and polars' conversion to pandas (~0.35 s on the
@@ -31,6 +37,14 @@ from app.shell import foreground
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
 
+# Imported by a first use rather than by a page's imports; each one first imported during a page run cost that
+# run the source watcher's walk (see above).
+FIRST_USE_IMPORTS = (
+    "streamlit.material_icon_names",  # the first ":material/…:" icon checked (the freshness banner's st.error)
+    "streamlit.dataframe.lazy_df_adapters",  # the first st.dataframe (the wallboard's agents)
+    "data_tests.store",  # app.queries.health's reads (the Data health page, and the prefetch of it)
+)
+
 _started = threading.Event()
 done = threading.Event()  # set when the warm-up has finished
 
@@ -48,8 +62,14 @@ def page_imports(pages_dir: Path = PAGES_DIR) -> list[str]:
     return sorted(names - {"__future__"})
 
 
+def page_modules(pages_dir: Path = PAGES_DIR) -> list[str]:
+    """The page scripts as modules (``app.app_pages.wallboard``), as the prefetch imports them."""
+    scripts = sorted(pages_dir.glob("*.py"))
+    return [f"app.app_pages.{script.stem}" for script in scripts if script.stem != "__init__"]
+
+
 def _import_pages() -> None:
-    for name in page_imports():
+    for name in [*page_imports(), *page_modules(), *FIRST_USE_IMPORTS]:
         foreground.wait_for_quiet()  # a sign-in or a page run under way goes first
         # ``from m import function`` also lists ``m.function``, which is not a module
         with contextlib.suppress(ImportError):
@@ -72,7 +92,7 @@ def _draw_once() -> None:
         figure = go.Figure(trace)
         figure.add_hline(y=1, line_dash="dash", annotation_text="limit")
         figure.update_xaxes(type="date", tickformat="%b %d", title="x")
-        figure.update_yaxes(tickformat=".0%", rangemode="tozero", autorange="reversed")
+        figure.update_yaxes(tickformat=".0%", rangemode="tozero", autorange="reversed", title="y")
         figure.update_layout(barmode="stack", height=200, margin={"l": 0}, legend={"orientation": "h"})
         pio.to_json(figure)
     frame = pl.DataFrame({"a": [1], "at": [datetime.now(UTC)], "name": ["x"]})

@@ -20,6 +20,12 @@ FIRST_USE_MODULES = (
     "psycopg",  # the sign-in's and the wallboard's database driver
     "argon2",
     "operational.users",
+    # imported on a first use: a page run that imports a module pays Streamlit's source-watcher walk after it
+    "streamlit.material_icon_names",
+    "streamlit.dataframe.lazy_df_adapters",
+    "data_tests.store",
+    "app.app_pages.wallboard",  # the page modules, as the prefetch imports them
+    "app.app_pages.overview",
 )
 PROBE = """
 import json, sys
