@@ -12,7 +12,6 @@ Target (issue 18): each report's p95 over 30 days ≤ 5 ms at 10 M calls.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -21,8 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from bench_args import bench_parser
-
-REPORT_P95_MS = 5.0
+from warehouse_bench import REPORT_P95_MS, p
 
 
 def _timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
@@ -34,10 +32,6 @@ def _timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[flo
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     return wall, cpu
-
-
-def _p(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
 def _account_and_end(slug: str, end: date | None) -> tuple[int, date]:
@@ -84,9 +78,9 @@ def main() -> int:
         for name in REPORTS:
             rows = report_frame(name, account_id, first, last).height  # warms the connection
             wall, cpu = _timed(partial(report_frame, name, account_id, first, last), args.repeat)
-            verdict = "MET" if _p(wall, 95) <= REPORT_P95_MS else "MISSED"
-            print(f"  {name:18s} {rows:5d} rows  p50 {_p(wall, 50):5.1f} ms  p95 {_p(wall, 95):5.1f} ms  "
-                  f"CPU p50 {_p(cpu, 50):5.1f} ms  {verdict}")  # fmt: skip
+            verdict = "MET" if p(wall, 95) <= REPORT_P95_MS else "MISSED"
+            print(f"  {name:18s} {rows:5d} rows  p50 {p(wall, 50):5.1f} ms  p95 {p(wall, 95):5.1f} ms  "
+                  f"CPU p50 {p(cpu, 50):5.1f} ms  {verdict}")  # fmt: skip
         return 0
     finally:
         warehouse.close_all()
