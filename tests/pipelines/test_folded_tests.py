@@ -62,6 +62,24 @@ def folded_tests(manifest: dict[str, Any], kind: str) -> dict[str, tuple[str, An
     return tests
 
 
+def per_column_tests(manifest: dict[str, Any], name: str) -> list[str]:
+    """The project's tests of dbt's own per-column kind ``name`` (none is left once folded)."""
+    return [node["unique_id"] for node in manifest["nodes"].values()
+            if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == name]  # fmt: skip
+
+
+def clean_tests(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], kind: str, rows: int
+) -> Iterator[tuple[str, str, Any, str]]:
+    """Each ``kind`` test (model, SQL, columns, relation), once it passes on the refreshed data and its model holds
+    at least ``rows`` rows to break."""
+    for model, (sql, columns, relation) in folded_tests(manifest, kind).items():
+        assert con.execute(sql).fetchall() == [], f"{model} fails {kind} before anything was broken"
+        held = con.execute(f"select count(*) from {relation}").fetchone()
+        assert held is not None and held[0] >= rows, f"{model} has fewer than {rows} rows"
+        yield model, sql, columns, relation
+
+
 def test_every_model_keeps_its_not_null_columns_in_one_test(compiled: dict[str, Any]) -> None:
     tests = folded_tests(compiled, "not_null_columns")
 
@@ -77,16 +95,12 @@ def test_every_model_keeps_its_not_null_columns_in_one_test(compiled: dict[str, 
         "account_id", "slug", "timezone", "short_abandon_seconds", "service_level_seconds"
     ]  # fmt: skip
     assert len(tests["fct_calls"][1]) == 18 and "status" in tests["fct_calls"][1]
-    per_column = [n for n in compiled["nodes"].values()
-                  if n["resource_type"] == "test" and n.get("test_metadata", {}).get("name") == "not_null"]  # fmt: skip
-    assert per_column == []
+    assert per_column_tests(compiled, "not_null") == []
 
 
 def test_a_null_in_any_listed_column_fails_the_test_and_names_the_column(compiled: dict[str, Any]) -> None:
     with duckdb.connect(str(get_settings().working_db), read_only=True) as con:
-        for model, (sql, columns, relation) in folded_tests(compiled, "not_null_columns").items():
-            assert con.execute(sql).fetchall() == [], f"{model} holds nulls before any was put there"
-            assert con.execute(f"select count(*) from {relation}").fetchone() != (0,), f"{model} is empty"
+        for model, sql, columns, relation in clean_tests(con, compiled, "not_null_columns", rows=1):
             for column in columns:
                 one_null = f"(select * replace (null as {column}) from {relation} limit 1)"
                 failures = con.execute(sql.replace(relation, one_null)).fetchall()
@@ -108,19 +122,12 @@ def test_every_model_keeps_its_accepted_values_in_one_test(compiled: dict[str, A
         "stg_agent_status_events": ["status"],
     }
     assert tests["fct_calls"][1]["answered_by"] == ["human", "machine", "ai"]
-    per_column = [n for n in compiled["nodes"].values()
-                  if n["resource_type"] == "test" and n.get("test_metadata", {}).get("name") == "accepted_values"]  # fmt: skip
-    assert per_column == []
+    assert per_column_tests(compiled, "accepted_values") == []
 
 
 def test_a_value_outside_a_column_list_fails_the_test_and_a_null_passes(compiled: dict[str, Any]) -> None:
     with duckdb.connect(str(get_settings().working_db), read_only=True) as con:
-        for model, (sql, columns, relation) in folded_tests(compiled, "accepted_values_columns").items():
-            assert con.execute(sql).fetchall() == [], (
-                f"{model} holds unlisted values before any was put there"
-            )
-            rows = con.execute(f"select count(*) from {relation}").fetchone()
-            assert rows is not None and rows[0] >= 2, f"{model} has fewer than two rows"
+        for model, sql, columns, relation in clean_tests(con, compiled, "accepted_values_columns", rows=2):
             for column, values in columns.items():
                 wrong = f"(select * replace ('not-{values[0]}' as {column}) from {relation} limit 2)"
                 failures = con.execute(sql.replace(relation, wrong)).fetchall()
