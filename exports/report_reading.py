@@ -20,7 +20,7 @@ from voxlink import warehouse
 def report_frame(name: str, account_id: int, start: date, end: date) -> pl.DataFrame:
     """The report's rows for an account and an inclusive range of local dates, in contract order."""
     spec = requested_spec(name, start, end)
-    frame = warehouse.query(spec.sql, account_id, {"start": start, "end": end})
+    frame = warehouse.query(spec.sql, account_id, {"start": start, "end": end}, serial=True)
     return frame.select(spec.columns)
 
 
@@ -31,7 +31,7 @@ def report_rows(name: str, account_id: int, start: date, end: date) -> int:
     """How many rows the report has for the range (one cheap query; decides how a large export is written)."""
     spec = REPORTS[name]
     counted = warehouse.query(f"select count(*) as n from ({spec.sql}) as report", account_id,
-                              {"start": start, "end": end})  # fmt: skip
+                              {"start": start, "end": end}, serial=True)  # fmt: skip
     return int(counted.item())
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -36,8 +38,17 @@ class PublishInfo:
     built_seconds: float
 
 
+@dataclass
+class _Opened:
+    """One publish version of the served file, open; ``idle`` holds the serial instance's ready cursors."""
+
+    version: str
+    conn: duckdb.DuckDBPyConnection
+    idle: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
+
+
 _lock = threading.Lock()
-_open: dict[Path, tuple[str, duckdb.DuckDBPyConnection]] = {}
+_open: dict[tuple[Path, bool], _Opened] = {}  # by (path, serial)
 
 
 def served_path() -> Path:
@@ -60,38 +71,102 @@ def connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     Opening costs 20–30 ms, so one connection is kept per publish version; callers take a cursor per
     query because a DuckDB connection is not safe to share between threads.
     """
-    path = path or served_path()
+    return _opened(path or served_path(), serial=False).conn
+
+
+def _opened(path: Path, serial: bool) -> _Opened:
+    """The open current version of ``path`` (the serial instance's or the shared one), opened when new.
+
+    The serial instance is for the report queries: small aggregates over the report marts whose time is
+    mostly planning run 10–20 % faster, and without the tail of handing work to a worker thread, on the
+    calling thread alone. DuckDB's ``threads`` is a setting of a whole instance and a process keeps one
+    instance per file, so this one is an in-memory instance of one thread that attaches the file read-only
+    under the file's catalog name; the big scans (call lists, health counts) keep both cores on the other.
+    """
     version = file_version(path)
     with _lock:
-        current = _open.get(path)
-        if current is not None and current[0] == version:
-            return current[1]
+        current = _open.get((path, serial))
+        if current is not None and current.version == version:
+            return current
         # Close first: DuckDB reuses a still-open database for the same path, which would be the old file.
         if current is not None:
-            current[1].close()
-        conn = duckdb.connect(str(path), read_only=True)
-        _open[path] = (version, conn)
-        return conn
+            _close(current)
+        if serial:
+            conn = duckdb.connect(":memory:", config={"threads": 1})
+            conn.execute(f"attach '{_literal(str(path))}' as {_catalog(path)} (read_only)")
+        else:
+            conn = duckdb.connect(str(path), read_only=True)
+        opened = _open[(path, serial)] = _Opened(version, conn)
+        return opened
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _catalog(path: Path) -> str:
+    """The file's catalog name (its stem, as DuckDB names a file it opens), quoted."""
+    return '"' + path.stem.replace('"', '""') + '"'
+
+
+def _close(opened: _Opened) -> None:
+    for cursor in opened.idle:
+        cursor.close()
+    opened.conn.close()
+
+
+@contextmanager
+def _cursor(path: Path | None, serial: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the served file for one query; a serial one is kept for the next query (its ``use``, which
+    a new cursor of the attaching instance needs, costs ~0.1 ms)."""
+    path = path or served_path()
+    if not serial:
+        cursor = connection(path).cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+        return
+    opened = _opened(path, serial=True)
+    with _lock:
+        ready = opened.idle.pop() if opened.idle else None
+    if ready is None:
+        ready = opened.conn.cursor()
+        ready.execute(f"use {_catalog(path)}")
+    try:
+        yield ready
+    finally:
+        with _lock:
+            kept = _open.get((path, True)) is opened
+            if kept:
+                opened.idle.append(ready)
+        if not kept:
+            ready.close()
 
 
 def close_all() -> None:
     with _lock:
-        for _, conn in _open.values():
-            conn.close()
+        for opened in _open.values():
+            _close(opened)
         _open.clear()
 
 
 def query(
-    sql: str, account_id: int, params: dict[str, Any] | None = None, path: Path | None = None
+    sql: str,
+    account_id: int,
+    params: dict[str, Any] | None = None,
+    path: Path | None = None,
+    *,
+    serial: bool = False,
 ) -> pl.DataFrame:
-    """Run ``sql`` on the served warehouse for one account; it must filter on ``$account_id``."""
+    """Run ``sql`` on the served warehouse for one account; it must filter on ``$account_id``.
+
+    ``serial`` runs it on DuckDB's calling thread alone (see :func:`_opened`): for small aggregate queries.
+    """
     bound = _scoped(sql, account_id, params)
-    cursor = connection(path).cursor()
-    try:
+    with _cursor(path, serial) as cursor:
         # an Arrow Table (not a single column) converts to a DataFrame
         return cast(pl.DataFrame, pl.from_arrow(cursor.execute(sql, bound).to_arrow_table()))
-    finally:
-        cursor.close()
 
 
 def query_streamed(

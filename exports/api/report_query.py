@@ -81,7 +81,8 @@ def report_rows(
     if report in REPORTS:
         frame = report_frame(report, account_id, start, end)
     else:
-        frame = warehouse.query(spec.sql, account_id, {"start": start, "end": end}).select(spec.columns)
+        params = {"start": start, "end": end}
+        frame = warehouse.query(spec.sql, account_id, params, serial=True).select(spec.columns)
     return filtered(frame, wanted)
 
 
