@@ -118,7 +118,7 @@ def _open_warehouse() -> None:
     from voxlink import warehouse
 
     with contextlib.suppress(warehouse.WarehouseMissing):  # nothing published yet: the shell says so
-        warehouse.connection()
+        warehouse.open_both()
 
 
 def warm() -> None:

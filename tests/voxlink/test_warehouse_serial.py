@@ -93,3 +93,13 @@ def test_serial_queries_from_many_threads_each_get_their_own_cursor(served: Path
 def test_unscoped_sql_is_refused_on_the_serial_instance_too(served: Path) -> None:
     with pytest.raises(warehouse.UnscopedQuery):
         warehouse.query("select * from t", 1, path=served, serial=True)
+
+
+def test_open_both_opens_the_current_version_on_both_instances(served: Path) -> None:
+    warehouse.open_both(served)
+    shared, serial = warehouse._open[(served, False)], warehouse._open[(served, True)]
+    assert shared.version == serial.version == warehouse.file_version(served)
+    publish(served, [4])
+    warehouse.open_both(served)
+    assert warehouse._open[(served, True)] is not serial  # the new version, opened anew
+    assert warehouse.query(ROWS_SQL, 1, path=served, serial=True)["x"].to_list() == [4]
