@@ -86,7 +86,7 @@ def _opened(path: Path, serial: bool) -> _Opened:
     """The open current version of ``path`` (the serial instance's or the shared one), opened when new.
 
     The serial instance is for the report queries: small aggregates over the report marts whose time is
-    mostly planning run 10–20 % faster, and without the tail of handing work to a worker thread, on the
+    mostly planning run ~10 % faster, and without the tail of handing work to a worker thread, on the
     calling thread alone. DuckDB's ``threads`` is a setting of a whole instance and a process keeps one
     instance per file, so this one is an in-memory instance of one thread that attaches the file read-only
     under the file's catalog name; the big scans (call lists, health counts) keep both cores on the other.
