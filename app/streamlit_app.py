@@ -81,6 +81,7 @@ def run() -> None:
         navigation.run()
     except NotPermitted as refused:
         st.error(f"Not available: {refused}")
+    sidebar.close_on_phone_after_choice()
     url_state.end_run()
     prefetch.request(scope)  # the other pages' reads for these filters, while this page is read
 

@@ -140,13 +140,24 @@ def _name_filter(kind: str, names: list[str]) -> str | None:
     return value
 
 
+def close_on_phone_after_choice() -> None:
+    """After a run a filter's change caused, close the sidebar on a phone (where it covers the page).
+
+    The shell calls this below the page, at the end of the run: a script is an element of the main area with a
+    row (a gap) of its own, and drawn above the page it moved every element of the page one place down on the
+    runs a filter caused and back on the others, so the browser built each of them anew (tiles, charts, tables)
+    instead of updating it, and the page jumped 16 px. A run that stops early (``st.stop()``) leaves the choice
+    to the next run that gets this far.
+    """
+    if st.session_state.pop(CHOSEN, False):
+        st.html(CLOSE_ON_PHONE_JS, unsafe_allow_javascript=True)
+
+
 def sidebar_filters(
     viewer: Viewer, account: Account, newest: date | None, names: dict[str, list[str]]
 ) -> Filters:
     """Draw the shared filters and return their values; an agent's agent filter is always themself."""
     st.html(FILTERS_FIRST_CSS)
-    if st.session_state.pop(CHOSEN, False):
-        st.html(CLOSE_ON_PHONE_JS, unsafe_allow_javascript=True)
     start, end = _period(account, newest)
     queue = _name_filter("queue", names["queue"])
     campaign = _name_filter("campaign", names["campaign"])
