@@ -370,12 +370,19 @@ def _timed_run(page: Any, clock: RunClock, action: Callable[[], Any]) -> Timed:
     """:class:`Timed` of ``action``; returns once the browser has drawn the run, so the next action finds it idle."""
     started = time.perf_counter()
     action()
-    deadline = started + 60
-    while clock.finished < started:
-        if time.perf_counter() > deadline:
-            raise TimeoutError("no script run finished within 60 s")
-        page.wait_for_timeout(5)  # lets playwright deliver the socket's frames
+    if not _run_finished(page, clock, started, 60):
+        raise TimeoutError("no script run finished within 60 s")
     return Timed(clock.finished - started, max(clock.finished, _drawn(page)) - started)
+
+
+def _run_finished(page: Any, clock: RunClock, since: float, seconds: float) -> bool:
+    """Whether a script run finished after ``since``, waited for up to ``seconds`` after it."""
+    deadline = since + seconds
+    while clock.finished < since:
+        if time.perf_counter() > deadline:
+            return False
+        page.wait_for_timeout(5)  # lets playwright deliver the socket's frames
+    return True
 
 
 def _drawn(page: Any) -> float:
@@ -395,9 +402,7 @@ def page_options(page: Any, clock: RunClock, box: Any) -> list[str]:
     options = [o for o in page.get_by_role("option").all_inner_texts() if o.strip()]
     pressed = time.perf_counter()
     page.keyboard.press("Escape")
-    deadline = pressed + 2  # no run comes when a named option was shown
-    while clock.finished < pressed and time.perf_counter() < deadline:
-        page.wait_for_timeout(5)
+    _run_finished(page, clock, pressed, 2)  # no run comes when a named option was shown
     _drawn(page)
     return [o for o in options if not o.startswith("All")] + [o for o in options if o.startswith("All")]
 

@@ -1,6 +1,6 @@
 """What ``GET /api/v1/reports/{report}`` reads: a report's rows through the export layer, filtered and paged.
 
-The eight contract reports come from :func:`exports.report_reading.report_frame` and are filtered by
+The eight contract reports are read as :func:`exports.report_reading.report_frame` reads them (``spec_frame``) and filtered by
 :func:`exports.export.filtered` — the very functions ``voxlink export`` and the e-mails use — so the API's CSV
 is the export's CSV. ``user-performance`` (``user_performance.py``) is read the same way through its own spec.
 """
@@ -21,7 +21,7 @@ from exports.api.user_performance import NAME as USER_PERFORMANCE_NAME
 from exports.api.user_performance import USER_PERFORMANCE
 from exports.export import filtered, validate_filters
 from exports.presentation import column_kind
-from exports.report_reading import report_frame
+from exports.report_reading import spec_frame
 from exports.report_specs import REPORTS, ReportError, ReportSpec
 from voxlink import catalogue, warehouse
 
@@ -78,12 +78,7 @@ def report_rows(
     if end < start:
         raise BadParameter("end", f"end ({end}) is before start ({start})")
     wanted = checked_filters(report, filters)
-    if report in REPORTS:
-        frame = report_frame(report, account_id, start, end)
-    else:
-        params = {"start": start, "end": end}
-        frame = warehouse.query(spec.sql, account_id, params, serial=True).select(spec.columns)
-    return filtered(frame, wanted)
+    return filtered(spec_frame(spec, account_id, start, end), wanted)
 
 
 def page_of(
