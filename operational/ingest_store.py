@@ -12,12 +12,14 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from operational import outbox
 from operational.call_state import RECOMPUTE_CALLS, RECOMPUTE_MESSAGES
 from operational.consent import UPDATE_CONSENT
+from operational.database import driver_sql
 from operational.errors import NotFound
 from operational.events import ValidEvent
 from operational.ingest_span import beyond_a_day
@@ -40,8 +42,9 @@ delete from touched_calls;
 delete from touched_messages;
 """
 
-_INSERT_EVENTS = sa.text(
-    """
+_INSERT_EVENTS = driver_sql(
+    sa.text(
+        """
 with inserted as (
     insert into events (account_id, event_id, type, occurred_at, call_id, message_id, payload)
     select :account_id, event_id, type, occurred_at, call_id, message_id, payload
@@ -52,6 +55,7 @@ with inserted as (
 )
 insert into touched select * from inserted
 """
+    )
 )
 
 
@@ -59,29 +63,36 @@ insert into touched select * from inserted
 # Python from the batch (a few per batch), which costs PostgreSQL far less than reading them from jsonb.
 _NAME_FIELDS = {"agents": ("agent", "to_agent"), "queues": ("queue", "to_queue"), "campaigns": ("campaign",)}
 _CREATE_NAMES = {
-    table: sa.text(
-        f"insert into {table} (account_id, name) select :account_id, unnest(cast(:names as text[])) "
-        "on conflict do nothing"
+    table: driver_sql(
+        sa.text(
+            f"insert into {table} (account_id, name) select :account_id, unnest(cast(:names as text[])) "
+            "on conflict do nothing"
+        )
     )
     for table in _NAME_FIELDS
 }
 # The calls and messages a batch touches are locked (in one global order) before its events are written:
 # their state is recomputed from all their stored events, so two batches with events of the same call take
 # turns, while batches of other calls, even of the same account, run side by side.
-_LOCK = sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k")
+_LOCK = driver_sql(sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k"))
 # The ledger tables have no per-row foreign key to ``accounts`` (migration 0010): the batch checks its account
 # once here, and its key-share lock holds off a delete of the account until the batch commits (then the
 # delete is refused, as the account has events).
-_ACCOUNT = sa.text("select id from accounts where id = :account_id for key share")
+_ACCOUNT = driver_sql(sa.text("select id from accounts where id = :account_id for key share"))
 
-_AGENT_STATUS = sa.text(
-    """
+_AGENT_STATUS = driver_sql(
+    sa.text(
+        """
 insert into agent_status_events (account_id, event_id, agent, status, occurred_at)
 select :account_id, event_id, payload ->> 'agent', payload ->> 'status', occurred_at
 from touched
 where type = 'agent.status'
 """
+    )
 )
+_RECOMPUTE_CALLS = driver_sql(RECOMPUTE_CALLS)
+_RECOMPUTE_MESSAGES = driver_sql(RECOMPUTE_MESSAGES)
+_UPDATE_CONSENT = driver_sql(UPDATE_CONSENT)
 
 
 def _lock_keys(account_id: int, batch: list[ValidEvent]) -> list[int]:
@@ -166,29 +177,40 @@ def store_batch(
     does not exist: nothing of the batch is stored.
 
     ``prepared`` is ``prepare(account_id, batch)``, or ``rows`` its COPY text alone (``copy_rows(batch)``),
-    when the caller built it already: see :func:`prepare`."""
+    when the caller built it already: see :func:`prepare`.
+
+    The statements run on the driver's cursor (see database.driver_sql); a driver error is raised as
+    SQLAlchemy's (``sa.exc.DataError`` for a refused value, like every other statement)."""
     prepared = prepared or prepare(account_id, batch, rows)
-    if conn.scalar(_ACCOUNT, {"account_id": account_id}) is None:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.cursor() as cur:
+            return _store_on(cur, account_id, batch, prepared)
+    except psycopg.Error as err:
+        raise sa.exc.DBAPIError.instance(None, None, err, psycopg.Error) from err
+
+
+def _store_on(
+    cur: psycopg.Cursor[Any], account_id: int, batch: list[ValidEvent], prepared: Prepared
+) -> tuple[int, list[tuple[ValidEvent, str]], set[str]]:
+    """:func:`store_batch`'s statements, on ``cur``."""
+    params = {"account_id": account_id}
+    if cur.execute(_ACCOUNT, params).fetchone() is None:
         raise NotFound(
             f"account {account_id} does not exist: its batch of {len(batch):,} events was not stored"
         )
-    conn.exec_driver_sql(_STAGING)
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with (
-        raw.cursor() as cur,
-        cur.copy(
-            "copy stage_events (event_id, type, occurred_at, call_id, message_id, payload) from stdin"
-        ) as copy,
-    ):
+    cur.execute(_STAGING)
+    with cur.copy(
+        "copy stage_events (event_id, type, occurred_at, call_id, message_id, payload) from stdin"
+    ) as copy:
         copy.write(prepared.rows)
-    params = {"account_id": account_id}
-    conn.execute(_LOCK, {"keys": prepared.lock_keys})
-    stored = conn.execute(_INSERT_EVENTS, params).rowcount
+    cur.execute(_LOCK, {"keys": prepared.lock_keys})
+    stored = cur.execute(_INSERT_EVENTS, params).rowcount
     if not stored:
         return 0, [], set()
-    new = stored_event_ids(conn) if stored < len(batch) else {ev.event_id for ev in batch}
-    refused = beyond_a_day(conn, account_id, batch, new)
+    new = _touched_ids(cur) if stored < len(batch) else {ev.event_id for ev in batch}
+    refused = beyond_a_day(cur, account_id, batch, new)
     if refused:
         new -= {ev.event_id for ev, _ in refused}
         stored -= len(refused)
@@ -196,19 +218,19 @@ def store_batch(
     named = prepared.names if len(new) >= len(batch) else _names([ev for ev in batch if ev.event_id in new])
     for table, names in named.items():  # tables and names in one order, like the locks
         if names:
-            conn.execute(_CREATE_NAMES[table], params | {"names": names})
+            cur.execute(_CREATE_NAMES[table], params | {"names": names})
     if prepared.has_statuses:
-        conn.execute(_AGENT_STATUS, params)
-    conn.execute(RECOMPUTE_CALLS, params)
-    conn.execute(RECOMPUTE_MESSAGES, params)
-    conn.execute(UPDATE_CONSENT, params)
-    outbox.write(conn, account_id)  # last: its lock is held to the commit (operational/outbox.py)
+        cur.execute(_AGENT_STATUS, params)
+    cur.execute(_RECOMPUTE_CALLS, params)
+    cur.execute(_RECOMPUTE_MESSAGES, params)
+    cur.execute(_UPDATE_CONSENT, params)
+    outbox.write(cur, account_id)  # last: its lock is held to the commit (operational/outbox.py)
     return stored, refused, new
 
 
-def stored_event_ids(conn: Connection) -> set[str]:
+def _touched_ids(cur: psycopg.Cursor[Any]) -> set[str]:
     """Ids of the events the current transaction's ``store_batch`` calls stored as new."""
-    return set(conn.scalars(sa.text("select event_id from touched")))
+    return {row[0] for row in cur.execute("select event_id from touched")}
 
 
 # What storing one batch came to: new events, their ids when asked for, the events refused (event, field, why).

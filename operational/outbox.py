@@ -14,8 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+from operational.database import driver_sql
 
 CHANNEL = "voxlink_stream"
 RETENTION = timedelta(hours=24)
@@ -129,11 +132,15 @@ class StreamMessage:
         }
 
 
-def write(conn: Connection, account_id: int) -> None:
-    """In ``store_batch``'s transaction: the stream events of the batch's new events (``touched``)."""
+_WRITE_SQL = driver_sql(_WRITE)
+_LOCK_SQL = driver_sql(_LOCK)
+
+
+def write(cur: psycopg.Cursor[Any], account_id: int) -> None:
+    """On a cursor of ``store_batch``'s transaction: the stream events of the batch's new events (``touched``)."""
     params = {"account_id": account_id}
-    conn.execute(_LOCK, params | {"lock_class": _LOCK_CLASS})
-    conn.execute(_WRITE, params | {"channel": CHANNEL})
+    cur.execute(_LOCK_SQL, params | {"lock_class": _LOCK_CLASS})
+    cur.execute(_WRITE_SQL, params | {"channel": CHANNEL})
 
 
 def alert(conn: Connection, account_id: int, occurred_at: datetime, message: str, **data: Any) -> None:
