@@ -46,8 +46,8 @@ _LOCK = sa.text("select pg_advisory_xact_lock(:lock_class, :account_id)")
 
 # The mapping from canonical events: an agent "comes online" with its first status that is not offline
 # after being offline (or never seen); busy covers after-call work and breaks (the status is in the event).
-# The batch's events become stream events first, narrow (no payload), and only those meet the calls' and
-# messages' state: carrying every event's payload through those joins' sorts cost as much as the insert. The
+# The batch's events (``touched``: ids and the payload fields read here) become stream events first, and only
+# those meet the calls' and messages' state. The
 # agent's earlier status is looked up only for the statuses that need it (``case`` evaluates lazily). A stream
 # event keeps no copy of its event's payload (``data`` is null): readers join the ledger for it (``_READ``),
 # which halves the outbox's WAL.
@@ -58,26 +58,26 @@ with streamed as (
     from (
         select s.event_id, s.occurred_at, s.call_id, s.message_id,
             case
-                when s.type = 'call.started' and s.payload ->> 'direction' = 'inbound' then 'call:incoming'
+                when s.type = 'call.started' and s.direction = 'inbound' then 'call:incoming'
                 when s.type = 'call.answered' then 'call:answered'
                 when s.type = 'call.ended' then 'call:ended'
                 when s.type = 'call.transferred' then 'call:transferred'
-                when s.type = 'agent.status' and s.payload ->> 'status' = 'offline' then 'agent:offline'
+                when s.type = 'agent.status' and s.status = 'offline' then 'agent:offline'
                 when s.type = 'agent.status' and coalesce((
                     select a.status from agent_status_events a
-                    where a.account_id = :account_id and a.agent = s.payload ->> 'agent'
+                    where a.account_id = :account_id and a.agent = s.agent
                       and a.occurred_at < s.occurred_at
                     order by a.occurred_at desc
                     limit 1
                 ), 'offline') = 'offline' then 'agent:online'
-                when s.type = 'agent.status' and s.payload ->> 'status' = 'available' then 'agent:available'
+                when s.type = 'agent.status' and s.status = 'available' then 'agent:available'
                 when s.type = 'agent.status' then 'agent:busy'
-                when s.type = 'message.created' and s.payload ->> 'direction' = 'inbound' then 'message:received'
-                when s.type = 'message.status' and s.payload ->> 'status' = 'sent' then 'message:sent'
-                when s.type = 'message.status' and s.payload ->> 'status' = 'read' then 'message:read'
+                when s.type = 'message.created' and s.direction = 'inbound' then 'message:received'
+                when s.type = 'message.status' and s.status = 'sent' then 'message:sent'
+                when s.type = 'message.status' and s.status = 'read' then 'message:read'
             end as stream_type,
-            coalesce(s.payload ->> 'queue', s.payload ->> 'to_queue') as queue,
-            coalesce(s.payload ->> 'agent', s.payload ->> 'to_agent') as agent
+            coalesce(s.queue, s.to_queue) as queue,
+            coalesce(s.agent, s.to_agent) as agent
         from touched s
         offset 0  -- kept a subquery: pulled up, its ``case`` (and lookup) ran again in the filter
     ) e

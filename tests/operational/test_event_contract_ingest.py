@@ -153,3 +153,35 @@ def test_voxlink_ingest_summarises_rejections_per_field_without_a_traceback(
     assert "rejected by field: occurred_at 2, agent 1, queue 1" in out.splitlines()
     assert "Traceback" not in out + err
     assert call(engine, account, "cli-2")["from_number"] == "anonymous"
+
+
+def test_the_widest_names_the_contract_allows_fit_the_batchs_plain_stored_work_tables(
+    engine: sa.Engine, account: int
+) -> None:
+    """The ingest's work tables keep ids and names without TOAST (ingest_store._STAGING), so a row must fit a
+    page: every text field at its limit in 4-byte characters (the widest UTF-8) is still stored, with its call
+    state and its stream event."""
+    wide = {name: "🎧" * 199 + name[0] for name in ("agent", "to_agent", "queue", "to_queue")}
+    call_id, event_id = "📞" * 200, "🆔" * 200
+    events = [
+        ev("call.started", at(T0), event_id=event_id, call_id=call_id, direction="inbound", from_=CALLER,
+           to=LINE, contact_id="c" * 200, campaign="🎯" * 200, ai_agent="🤖" * 200, queue=wide["queue"]),
+        ev("call.transferred", at("2026-11-02 14:01:00"), event_id="🔀" * 200, call_id=call_id, **wide),
+        ev("agent.status", at(T0), event_id="wide-status", agent=wide["agent"], status="available"),
+    ]  # fmt: skip
+    report = store(engine, account, events)
+    assert (report.stored, refused(report)) == (3, [])
+    assert call(engine, account, call_id)["queue"] == wide["queue"]
+    with engine.connect() as conn:
+        streamed = conn.execute(
+            sa.text(
+                "select type, queue, agent from stream_outbox where account_id = :a and event_id = any(:ids) "
+                "order by type"
+            ),
+            {"a": account, "ids": [event_id, "🔀" * 200, "wide-status"]},
+        ).all()
+    assert [tuple(row) for row in streamed] == [
+        ("agent:online", None, wide["agent"]),
+        ("call:incoming", wide["queue"], None),
+        ("call:transferred", wide["queue"], wide["agent"]),
+    ]
