@@ -424,9 +424,13 @@ def main() -> int:
     args = parser.parse_args()
     home = args.home.resolve() if args.home else Path(tempfile.mkdtemp(prefix="voxlink-app-bench-"))
     os.environ["VOXLINK_HOME"] = str(home)
+    from streamlit import logger as streamlit_logger
+
     from operational import database
     from voxlink.settings import get_settings
 
+    # this process reads no Streamlit config, so the variable above reaches only the servers it starts
+    streamlit_logger.set_log_level("error")
     get_settings.cache_clear()
     # the demo build and the bench user start the home's embedded PostgreSQL: stopped after unless it ran before
     started_here = not get_settings().database_url and not database.embedded_status().running
