@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cli.engine import ready_engine
@@ -71,12 +72,28 @@ def refresh_every(args: argparse.Namespace) -> int:
 
     ready_engine()
     say = lambda line: print(f"voxlink refresh: {line}", flush=True)  # noqa: E731
+    refresher = WarmRefresher(every_seconds=args.every, say=say)
     try:
-        WarmRefresher(every_seconds=args.every, say=say).run(watch=True)
+        refresher.run(watch=True)
     except KeyboardInterrupt:
         print("voxlink refresh: stopped; the last good warehouse is still served", file=sys.stderr)
         return 130
+    if refresher.restart_needed:
+        start_again()
     return 0
+
+
+def start_again() -> None:
+    """Replace this process by the same command (same pid, so whoever started it still owns it): a changed dbt
+    project is loaded by a new interpreter. The publish's starting copy, if one is being made, is finished first
+    (an exec would leave it half-written)."""
+    from pipelines.ready_copy import wait_for_copy
+    from voxlink.settings import get_settings
+
+    wait_for_copy(get_settings().served_db)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
 def check(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
+import hashlib
 import json
 import logging
 import shutil
@@ -24,6 +25,49 @@ dbt_project = DbtProject(
 )
 # Parses only under `dagster dev`; elsewhere the manifest comes from `dbt parse` at set-up (see Makefile).
 dbt_project.prepare_if_dev()
+
+
+def project_shape(manifest_text: bytes | str) -> str:
+    """A digest of the dbt project's nodes, sources and unit tests as a manifest describes them, without the
+    instants each parse stamps anew: two parses of the same project give the same digest, whatever home."""
+
+    def unstamped(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: unstamped(v) for k, v in value.items() if k != "created_at"}
+        if isinstance(value, list):
+            return [unstamped(v) for v in value]
+        return value
+
+    manifest = json.loads(manifest_text)
+    parts = {key: unstamped(manifest.get(key)) for key in ("nodes", "sources", "unit_tests")}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+class _LoadedProject:
+    """The project this process's dbt assets and checks were made from (read with them, at import)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stamp = path.stat().st_mtime_ns if path.exists() else 0
+        self.shape = project_shape(path.read_bytes()) if path.exists() else ""
+
+    def outdated(self) -> bool:
+        """Whether the manifest now describes another project than the one loaded (checked only when its file
+        changed). A long-lived process then runs dbt on models or tests its Dagster assets do not know: dbt's
+        events for them fail the run (dagster-dbt looks each one up in the manifest it was made from)."""
+        try:
+            stamp = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if stamp == self.stamp:
+            return False
+        if project_shape(self.path.read_bytes()) != self.shape:
+            return True
+        self.stamp = stamp  # parsed again, the same project: the next check is a stat
+        return False
+
+
+loaded_project = _LoadedProject(dbt_project.manifest_path)
 
 
 class LayerTranslator(DagsterDbtTranslator):

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance
 
 
+class ProjectChanged(Exception):
+    """The dbt project changed under a running refresher: the Dagster assets it holds were made from the old one."""
+
+
 @dataclass
 class WarmRefresher:
     """Refreshes on a fixed cadence from a warm process; ``stop`` ends the loop between two refreshes."""
@@ -39,6 +43,8 @@ class WarmRefresher:
     every_seconds: float
     say: Callable[[str], None] = print
     stop: threading.Event = field(default_factory=threading.Event)
+    # set when the loop ended because the dbt project changed: the process must start again to load it
+    restart_needed: bool = False
 
     def __post_init__(self) -> None:
         from pipelines.warm_dbt import WarmManifest, in_process_dbt
@@ -68,9 +74,17 @@ class WarmRefresher:
         """One refresh in this process (raises :class:`RefreshFailed` as ``voxlink refresh`` does).
 
         It builds only the models new rows reach (:func:`pipelines.transform.build_selection`); ``refresh_at`` as
-        for :func:`pipelines.refresh.run_refresh`.
+        for :func:`pipelines.refresh.run_refresh`. Raises :class:`ProjectChanged`, before any run, when the dbt
+        project's models, tests or sources changed since this process made its Dagster assets.
         """
         ensure_manifest()  # a changed project is parsed again; the warm manifest notices its new file
+        from pipelines.transform import loaded_project
+
+        if loaded_project.outdated():
+            raise ProjectChanged(
+                "the dbt project's models, tests or sources changed since this refresher started: it starts "
+                "again to load them (the last good warehouse is still served)"
+            )
         # dagster-dbt enters the project's directory while it starts dbt, and dbt (here on a thread) enters it
         # again and restores what it found, which may be the project's: the process goes back where it was
         home = os.getcwd()
@@ -86,7 +100,9 @@ class WarmRefresher:
     def run(self, *, watch: bool = False, rounds: int | None = None) -> None:
         """Refresh now, then at every multiple of the cadence after the start, until ``stop`` is set.
 
-        A refresh longer than the cadence is followed by the next one at once (ticks are never queued up).
+        A refresh longer than the cadence is followed by the next one at once (ticks are never queued up). A
+        changed dbt project ends the loop with ``restart_needed`` set (``voxlink refresh --every`` then starts
+        itself again): the Dagster assets of a process are made once, from the project it imported.
         """
         started = time.monotonic()
         try:
@@ -106,6 +122,10 @@ class WarmRefresher:
                 )
             except RefreshFailed as err:
                 self.say(str(err))
+            except ProjectChanged as err:
+                self.say(str(err))
+                self.restart_needed = True
+                return
             done += 1
             elapsed = time.monotonic() - started
             next_tick = (int(elapsed // self.every_seconds) + 1) * self.every_seconds
