@@ -75,14 +75,11 @@ def build_demo() -> None:
 def biggest_account(slug: str | None) -> tuple[int, str, str]:
     from voxlink import warehouse
 
-    cursor = warehouse.connection().cursor()
-    try:
+    with warehouse.cursor() as cursor:
         rows = cursor.execute(
             "select a.account_id, a.slug, a.timezone, coalesce(sum(c.calls), 0) as calls from dim_accounts a "
             "left join rpt_call_status_daily c using (account_id) group by all order by calls desc"
         ).fetchall()
-    finally:
-        cursor.close()
     chosen = next((r for r in rows if r[1] == slug), rows[0]) if slug else rows[0]
     return int(chosen[0]), chosen[1], chosen[2]
 

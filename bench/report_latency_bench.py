@@ -38,16 +38,13 @@ def _account_and_end(slug: str, end: date | None) -> tuple[int, date]:
     """The account's id and the last local day to report (its latest day of calls unless given)."""
     from voxlink import warehouse
 
-    cursor = warehouse.connection().cursor()
-    try:
+    with warehouse.cursor() as cursor:
         found = cursor.execute("select account_id from dim_accounts where slug = ?", [slug]).fetchone()
         if found is None:
             raise SystemExit(f"no account {slug!r} in the served warehouse")
         latest = cursor.execute(
             "select max(date) from rpt_call_status_daily where account_id = ?", [found[0]]
         ).fetchone()
-    finally:
-        cursor.close()
     last = end or (latest[0] if latest and latest[0] else date.today())
     return int(found[0]), last
 

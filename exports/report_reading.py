@@ -47,14 +47,11 @@ def _streamed_frame(spec: ReportSpec, account_id: int, start: date, end: date) -
 
 def _threads_setting(threads: int | None = None) -> int:
     """DuckDB's worker threads for the served warehouse, first set to ``threads`` when given."""
-    cursor = warehouse.connection().cursor()
-    try:
+    with warehouse.cursor() as cursor:
         if threads is not None:
             cursor.execute(f"set threads = {int(threads)}")
         row = cursor.execute("select current_setting('threads')").fetchone()
         return int(row[0]) if row else 0
-    finally:
-        cursor.close()
 
 
 @contextmanager

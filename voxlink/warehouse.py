@@ -40,11 +40,18 @@ class PublishInfo:
 
 @dataclass
 class _Opened:
-    """One publish version of the served file, open; ``idle`` holds the serial instance's ready cursors."""
+    """One publish version of the served file, open in an instance of its own.
+
+    ``idle`` holds ready cursors for the next queries, ``users`` counts cursors handed out and not yet given
+    back; a version replaced by a newer publish is ``retired`` and closed by the last of them (closing it under
+    a query in flight failed that query, or the next one: DuckDB refuses to close a busy connection).
+    """
 
     version: str
     conn: duckdb.DuckDBPyConnection
     idle: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
+    users: int = 0
+    retired: bool = False
 
 
 _lock = threading.Lock()
@@ -65,13 +72,12 @@ def file_version(path: Path | None = None) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}"
 
 
-def connection(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """The process's read-only connection to the served file, reopened when a new version is published.
-
-    Opening costs 20–30 ms, so one connection is kept per publish version; callers take a cursor per
-    query because a DuckDB connection is not safe to share between threads.
-    """
-    return _opened(path or served_path(), serial=False).conn
+@contextmanager
+def cursor(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the served file (the shared instance) for statements of the caller's own, such as settings
+    or a look-up by slug; the version it reads stays open until it is given back, whatever is published."""
+    with _cursor(path, serial=False) as ready:
+        yield ready
 
 
 def open_both(path: Path | None = None) -> None:
@@ -82,30 +88,29 @@ def open_both(path: Path | None = None) -> None:
     _opened(path, serial=True)
 
 
-def _opened(path: Path, serial: bool) -> _Opened:
-    """The open current version of ``path`` (the serial instance's or the shared one), opened when new.
+def _opened(path: Path, serial: bool, *, use: bool = False) -> _Opened:
+    """The open current version of ``path`` (the serial instance's or the shared one), opened when new;
+    ``use`` counts the caller among its users (give it back with :func:`_give_back`).
 
-    The serial instance is for the report queries: small aggregates over the report marts whose time is
-    mostly planning run ~10 % faster, and without the tail of handing work to a worker thread, on the
-    calling thread alone. DuckDB's ``threads`` is a setting of a whole instance and a process keeps one
-    instance per file, so this one is an in-memory instance of one thread that attaches the file read-only
-    under the file's catalog name; the big scans (call lists, health counts) keep both cores on the other.
+    Each version is an in-memory instance that attaches the file read-only under the file's catalog name:
+    ``duckdb.connect(path)`` would hand back the instance DuckDB keeps for a path while one is open, the old
+    file's, and a retired version stays open while a query still reads it. The serial instance is for the report
+    queries: small aggregates over the report marts whose time is mostly planning run ~10 % faster, and without
+    the tail of handing work to a worker thread, on the calling thread alone (``threads`` is a setting of a
+    whole instance); the big scans (call lists, health counts) keep both cores on the shared one.
     """
     version = file_version(path)
     with _lock:
         current = _open.get((path, serial))
-        if current is not None and current.version == version:
-            return current
-        # Close first: DuckDB reuses a still-open database for the same path, which would be the old file.
-        if current is not None:
-            _close(current)
-        if serial:
-            conn = duckdb.connect(":memory:", config={"threads": 1})
+        if current is None or current.version != version:
+            if current is not None:
+                _retire(current)
+            conn = duckdb.connect(":memory:", config={"threads": 1} if serial else {})
             conn.execute(f"attach '{_literal(str(path))}' as {_catalog(path)} (read_only)")
-        else:
-            conn = duckdb.connect(str(path), read_only=True)
-        opened = _open[(path, serial)] = _Opened(version, conn)
-        return opened
+            current = _open[(path, serial)] = _Opened(version, conn)
+        if use:
+            current.users += 1
+        return current
 
 
 def _literal(text: str) -> str:
@@ -117,45 +122,61 @@ def _catalog(path: Path) -> str:
     return '"' + path.stem.replace('"', '""') + '"'
 
 
+def _retire(opened: _Opened) -> None:
+    """Under ``_lock``: no new query takes ``opened``; closed now if none reads it, else by its last user."""
+    opened.retired = True
+    if opened.users == 0:
+        _close(opened)
+
+
 def _close(opened: _Opened) -> None:
-    for cursor in opened.idle:
-        cursor.close()
+    for idle in opened.idle:
+        idle.close()
+    opened.idle.clear()
     opened.conn.close()
 
 
 @contextmanager
 def _cursor(path: Path | None, serial: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on the served file for one query; a serial one is kept for the next query (its ``use``, which
-    a new cursor of the attaching instance needs, costs ~0.1 ms)."""
+    """A cursor on the served file for one query. A serial one is kept for the next report query of the same
+    version (its ``use``, which a new cursor of the attaching instance needs, costs ~0.1 ms); a shared one is
+    new each time, as its caller may leave a result unread (DuckDB then refuses the cursor other work)."""
     path = path or served_path()
-    if not serial:
-        cursor = connection(path).cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-        return
-    opened = _opened(path, serial=True)
-    with _lock:
-        ready = opened.idle.pop() if opened.idle else None
-    if ready is None:
-        ready = opened.conn.cursor()
-        ready.execute(f"use {_catalog(path)}")
+    opened = _opened(path, serial, use=True)
+    try:
+        with _lock:
+            ready = opened.idle.pop() if opened.idle else None
+        if ready is None:
+            ready = opened.conn.cursor()
+            ready.execute(f"use {_catalog(path)}")
+    except BaseException:
+        _give_back(opened, None)
+        raise
     try:
         yield ready
     finally:
-        with _lock:
-            kept = _open.get((path, True)) is opened
-            if kept:
-                opened.idle.append(ready)
-        if not kept:
+        _give_back(opened, ready, keep=serial)
+
+
+def _give_back(opened: _Opened, ready: duckdb.DuckDBPyConnection | None, keep: bool = False) -> None:
+    """A query is done with ``opened``: its cursor kept for the next one (``keep``) or closed, and the version
+    closed with it when it was published over and this was its last query."""
+    with _lock:
+        opened.users -= 1
+        if keep and ready is not None and not opened.retired:
+            opened.idle.append(ready)
+            return
+        if ready is not None:
             ready.close()
+        if opened.retired and opened.users == 0:
+            _close(opened)  # the last query of a version published over
 
 
 def close_all() -> None:
+    """Close every open version (each one a query still reads, once that query is done)."""
     with _lock:
         for opened in _open.values():
-            _close(opened)
+            _retire(opened)
         _open.clear()
 
 
@@ -186,11 +207,8 @@ def query_streamed(
     peak); DuckDB's relation API plans the statement twice, which only matters for small, frequent queries.
     """
     bound = _scoped(sql, account_id, params)
-    cursor = connection(path).cursor()
-    try:
-        return pl.DataFrame(cursor.sql(sql, params=bound))
-    finally:
-        cursor.close()
+    with _cursor(path, serial=False) as ready:
+        return pl.DataFrame(ready.sql(sql, params=bound))
 
 
 def _scoped(sql: str, account_id: int, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -202,13 +220,10 @@ def _scoped(sql: str, account_id: int, params: dict[str, Any] | None) -> dict[st
 
 def publish_info(path: Path | None = None) -> PublishInfo:
     """When the served warehouse was published ("data as of") and its version number."""
-    cursor = connection(path).cursor()
-    try:
-        rows = cursor.execute(
+    with _cursor(path, serial=False) as ready:
+        rows = ready.execute(
             f"select version, published_at, built_seconds from {META_TABLE} order by version desc limit 1"
         ).fetchall()
-    finally:
-        cursor.close()
     if not rows:
         raise WarehouseMissing("the served warehouse carries no publish record")
     version, published_at, built_seconds = rows[0]

@@ -93,12 +93,9 @@ def test_an_unscoped_statement_is_refused(served: Path, monkeypatch: pytest.Monk
 
 
 def threads() -> int:
-    cursor = warehouse.connection().cursor()
-    try:
+    with warehouse.cursor() as cursor:
         row = cursor.execute("select current_setting('threads')").fetchone()
         return int(row[0]) if row else 0
-    finally:
-        cursor.close()
 
 
 def test_duckdb_runs_on_the_threads_asked_for_while_reading_and_is_set_back(served: Path) -> None:

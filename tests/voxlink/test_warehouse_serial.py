@@ -103,3 +103,48 @@ def test_open_both_opens_the_current_version_on_both_instances(served: Path) -> 
     warehouse.open_both(served)
     assert warehouse._open[(served, True)] is not serial  # the new version, opened anew
     assert warehouse.query(ROWS_SQL, 1, path=served, serial=True)["x"].to_list() == [4]
+
+
+@pytest.mark.parametrize("serial", [False, True], ids=["shared", "serial"])
+def test_a_read_in_flight_keeps_its_version_open_while_a_new_one_is_published_and_read(
+    served: Path, serial: bool
+) -> None:
+    # before: the next query after a publish closed the version a slow read still used (its fetch then failed:
+    # "No open result set"), or, while that read's statement ran, failed itself (DuckDB refuses to close a busy
+    # connection); and `duckdb.connect(path)` hands back the old file's instance while one is open
+    started, go_on = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def slow_reader() -> None:
+        try:
+            with warehouse._cursor(served, serial) as cursor:
+                cursor.execute("select x from t where account_id = 1 order by x")
+                started.set()
+                go_on.wait(30)
+                seen.append([row[0] for row in cursor.fetchall()])
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            seen.append(error)
+            started.set()
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    assert started.wait(30)
+    old = warehouse._open[(served, serial)]
+    publish(served, [7, 8])
+    assert warehouse.query(ROWS_SQL, 1, path=served, serial=serial)["x"].to_list() == [7, 8]
+    assert old.retired and old.users == 1  # replaced, still open for the read in flight
+    go_on.set()
+    reader.join(30)
+    assert seen == [[1, 2, 3]]  # the slow read got its own version's rows, whole
+    assert old.users == 0
+    with pytest.raises(duckdb.ConnectionException):
+        old.conn.execute("select 1")  # closed by its last reader: nothing kept open behind the served file
+    assert warehouse.query(ROWS_SQL, 1, path=served, serial=serial)["x"].to_list() == [7, 8]
+
+
+def test_publish_info_and_the_cursor_read_the_new_file_after_a_publish(served: Path) -> None:
+    with warehouse.cursor(served) as cursor:
+        assert cursor.execute("select count(*) from t").fetchone() == (4,)
+    publish(served, [5])
+    with warehouse.cursor(served) as cursor:
+        assert cursor.execute("select count(*) from t").fetchone() == (2,)
