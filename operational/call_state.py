@@ -14,11 +14,11 @@ batch, ~10 ms at 30 k events and growing), where an index probe per touched call
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from operational.database import driver_sql
 
 # Σ hold → unhold: each hold lasts until the next hold/unhold/end of the call. Consecutive holds add up
 # to the same span, and an open hold closes at the call's end; before the end it counts nothing yet.
-RECOMPUTE_CALLS = sa.text(
+RECOMPUTE_CALLS = driver_sql(
     """
 with ev as (
     select e.call_id, e.event_id, e.type, e.occurred_at, e.payload
@@ -165,7 +165,7 @@ insert into touched_calls select * from upserted
 """
 )
 
-RECOMPUTE_MESSAGES = sa.text(
+RECOMPUTE_MESSAGES = driver_sql(
     """
 with ev as (
     select e.message_id, e.event_id, e.type, e.occurred_at, e.payload

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from operational.database import driver_sql
+
 # Carrier defaults plus the FCC's 2025 revocation rule; compared after trimming and upper-casing.
 OPT_OUT_KEYWORDS = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "OPT OUT"}
@@ -28,7 +30,7 @@ def _sql_list(words: frozenset[str]) -> str:
 # Inbound SMS/MMS keywords among the batch's new events move each sender's consent, but only when newer (by
 # occurred_at, then event_id) than the keyword already recorded: so STOP-then-START and START-then-STOP end
 # the same whatever order they arrive in, and a replayed event (not new) changes nothing.
-UPDATE_CONSENT = sa.text(
+UPDATE_CONSENT = driver_sql(
     f"""
 insert into sms_consent (account_id, phone, opted_out, changed_at, event_id)
 select distinct on (phone) :account_id, phone, opted_out, occurred_at, event_id

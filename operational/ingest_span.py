@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-import sqlalchemy as sa
 
 from operational.database import driver_sql
 from operational.events import MAX_CALL_SECONDS, ValidEvent, shown
@@ -15,8 +14,7 @@ from operational.events import MAX_CALL_SECONDS, ValidEvent, shown
 # touches nothing and costs nothing here; a new call's few events are read by an index probe, as the
 # recompute of call state reads them next.
 _LONG_CALLS = driver_sql(
-    sa.text(
-        """
+    """
 select t.call_id
 from (select distinct call_id from touched where call_id is not null) t
 cross join lateral (
@@ -25,24 +23,21 @@ cross join lateral (
 ) e
 where e.last_at - e.first_at >= make_interval(secs => :limit)
 """
-    )
 )
 # Only for those few calls: the span of their events stored before this batch.
 _EARLIER_SPANS = driver_sql(
-    sa.text(
-        """
+    """
 select e.call_id, min(e.occurred_at), max(e.occurred_at)
 from events e
 where e.account_id = :account_id and e.call_id = any(cast(:calls as text[]))
   and not exists (select 1 from touched t where t.event_id = e.event_id)
 group by e.call_id
 """
-    )
 )
 _FORGET_EVENTS = driver_sql(
-    sa.text("delete from events where account_id = :account_id and event_id = any(cast(:ids as text[]))")
+    "delete from events where account_id = :account_id and event_id = any(cast(:ids as text[]))"
 )
-_FORGET_TOUCHED = driver_sql(sa.text("delete from touched where event_id = any(cast(:ids as text[]))"))
+_FORGET_TOUCHED = driver_sql("delete from touched where event_id = any(cast(:ids as text[]))")
 
 
 def beyond_a_day(

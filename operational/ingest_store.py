@@ -54,8 +54,7 @@ delete from touched_messages;
 """
 
 _INSERT_EVENTS = driver_sql(
-    sa.text(
-        """
+    """
 with inserted as (
     insert into events (account_id, event_id, type, occurred_at, call_id, message_id, payload)
     select :account_id, event_id, type, occurred_at, call_id, message_id, payload
@@ -71,7 +70,6 @@ select event_id, type, occurred_at, call_id, message_id,
     case when type in ('call.started', 'message.created') then payload ->> 'direction' end
 from inserted
 """
-    )
 )
 
 
@@ -80,35 +78,28 @@ from inserted
 _NAME_FIELDS = {"agents": ("agent", "to_agent"), "queues": ("queue", "to_queue"), "campaigns": ("campaign",)}
 _CREATE_NAMES = {
     table: driver_sql(
-        sa.text(
-            f"insert into {table} (account_id, name) select :account_id, unnest(cast(:names as text[])) "
-            "on conflict do nothing"
-        )
+        f"insert into {table} (account_id, name) select :account_id, unnest(cast(:names as text[])) "
+        "on conflict do nothing"
     )
     for table in _NAME_FIELDS
 }
 # The calls and messages a batch touches are locked (in one global order) before its events are written:
 # their state is recomputed from all their stored events, so two batches with events of the same call take
 # turns, while batches of other calls, even of the same account, run side by side.
-_LOCK = driver_sql(sa.text("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k"))
+_LOCK = driver_sql("select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) k")
 # The ledger tables have no per-row foreign key to ``accounts`` (migration 0010): the batch checks its account
 # once here, and its key-share lock holds off a delete of the account until the batch commits (then the
 # delete is refused, as the account has events).
-_ACCOUNT = driver_sql(sa.text("select id from accounts where id = :account_id for key share"))
+_ACCOUNT = driver_sql("select id from accounts where id = :account_id for key share")
 
 _AGENT_STATUS = driver_sql(
-    sa.text(
-        """
+    """
 insert into agent_status_events (account_id, event_id, agent, status, occurred_at)
 select :account_id, event_id, agent, status, occurred_at
 from touched
 where type = 'agent.status'
 """
-    )
 )
-_RECOMPUTE_CALLS = driver_sql(RECOMPUTE_CALLS)
-_RECOMPUTE_MESSAGES = driver_sql(RECOMPUTE_MESSAGES)
-_UPDATE_CONSENT = driver_sql(UPDATE_CONSENT)
 
 
 def _lock_keys(account_id: int, batch: list[ValidEvent]) -> list[int]:
@@ -239,9 +230,9 @@ def _store_on(
                 cur.execute(_CREATE_NAMES[table], params | {"names": names})
         if prepared.has_statuses:
             cur.execute(_AGENT_STATUS, params)
-        cur.execute(_RECOMPUTE_CALLS, params)
-        cur.execute(_RECOMPUTE_MESSAGES, params)
-        cur.execute(_UPDATE_CONSENT, params)
+        cur.execute(RECOMPUTE_CALLS, params)
+        cur.execute(RECOMPUTE_MESSAGES, params)
+        cur.execute(UPDATE_CONSENT, params)
         outbox.write(cur, account_id)  # last: its lock is held to the commit (operational/outbox.py)
     return stored, refused, new
 

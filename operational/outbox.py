@@ -51,7 +51,7 @@ _LOCK = sa.text("select pg_advisory_xact_lock(:lock_class, :account_id)")
 # agent's earlier status is looked up only for the statuses that need it (``case`` evaluates lazily). A stream
 # event keeps no copy of its event's payload (``data`` is null): readers join the ledger for it (``_READ``),
 # which halves the outbox's WAL.
-_WRITE = sa.text(
+_WRITE = driver_sql(
     """
 with streamed as (
     select event_id, occurred_at, call_id, message_id, stream_type, queue, agent
@@ -132,15 +132,14 @@ class StreamMessage:
         }
 
 
-_WRITE_SQL = driver_sql(_WRITE)
-_LOCK_SQL = driver_sql(_LOCK)
+_LOCK_SQL = driver_sql(_LOCK.text)
 
 
 def write(cur: psycopg.Cursor[Any], account_id: int) -> None:
     """On a cursor of ``store_batch``'s transaction: the stream events of the batch's new events (``touched``)."""
     params = {"account_id": account_id}
     cur.execute(_LOCK_SQL, params | {"lock_class": _LOCK_CLASS})
-    cur.execute(_WRITE_SQL, params | {"channel": CHANNEL})
+    cur.execute(_WRITE, params | {"channel": CHANNEL})
 
 
 def alert(conn: Connection, account_id: int, occurred_at: datetime, message: str, **data: Any) -> None:
